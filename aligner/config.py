@@ -1,0 +1,25 @@
+"""Settings of one alignment run, kept apart from the code that uses them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .align import AlignParams
+from .embed import DEFAULT_MODEL
+
+#: Default confidence below which a pair stays out of the TMX (it stays in the
+#: report and the beads file). Chosen on held-out data; see README "Accuracy".
+DEFAULT_MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    src_lang: str = "ja"
+    tgt_lang: str = "en"
+    model: str = DEFAULT_MODEL
+    min_score: float = DEFAULT_MIN_SCORE
+    #: One segment per non-empty input line, exactly as given.
+    presplit: bool = False
+    #: Input encoding; None detects it.
+    encoding: str | None = None
+    params: AlignParams = field(default_factory=AlignParams)

@@ -1,0 +1,133 @@
+"""The plain data objects passed from one pipeline stage to the next.
+
+ingest -> Document -> segment -> SegmentedDocument -> embed/align -> Alignment
+-> write (TMX, beads, report). Each stage reads one of these and returns the
+next, so a stage can be tested, replaced or run on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as read from disk: decoded text cut into paragraphs.
+
+    Paragraphs are the block structure of the source (HTML blocks, blank-line
+    or PDF-extraction paragraph ends). Sentences never cross a paragraph, and
+    the aligner uses paragraph starts as a hint.
+    """
+
+    name: str
+    lang: str
+    paragraphs: tuple[str, ...]
+    encoding: str = "utf-8"
+    format: str = "text"
+    #: True when hard-wrapped lines (PDF extraction) were joined back together.
+    unwrapped: bool = False
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence (or one line in --presplit mode) of a document."""
+
+    index: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class SegmentedDocument:
+    document: Document
+    segments: tuple[Segment, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [segment.text for segment in self.segments]
+
+    @property
+    def paragraph_starts(self) -> list[bool]:
+        """For each segment, whether it opens a paragraph."""
+        starts = []
+        previous = None
+        for segment in self.segments:
+            starts.append(segment.paragraph != previous)
+            previous = segment.paragraph
+        return starts
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+
+@dataclass(frozen=True)
+class Bead:
+    """A group of consecutive source segments aligned to consecutive target ones.
+
+    `src` or `tgt` is empty for a segment left unaligned (a 0-1 or 1-0 bead).
+    `score` is the calibrated probability that the bead is a correct
+    translation pair; 0.0 for an unaligned segment.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+    #: Raw cosine similarity of the two sides' embeddings (None when one side is empty).
+    similarity: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+    @property
+    def is_pair(self) -> bool:
+        """True when both sides are non-empty, i.e. the bead is a translation unit."""
+        return bool(self.src) and bool(self.tgt)
+
+
+@dataclass
+class Alignment:
+    """The result of aligning two documents, as the writers need it."""
+
+    src: SegmentedDocument
+    tgt: SegmentedDocument
+    beads: list[Bead]
+    model: str
+    min_score: float
+    settings: dict[str, object] = field(default_factory=dict)
+    #: Seconds spent per stage (ingest, segment, embed, align), for --verbose and `make bench`.
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def bead_texts(self, bead: Bead) -> tuple[str, str]:
+        """The joined source and target text of a bead, as a translator sees it."""
+        return (
+            join_segments([self.src.segments[i].text for i in bead.src], self.src.document.lang),
+            join_segments([self.tgt.segments[j].text for j in bead.tgt], self.tgt.document.lang),
+        )
+
+    @property
+    def pairs(self) -> list[Bead]:
+        return [bead for bead in self.beads if bead.is_pair]
+
+    def translation_units(self) -> list[Bead]:
+        """Pairs confident enough for the TMX (at or above min_score)."""
+        return [bead for bead in self.pairs if bead.score >= self.min_score]
+
+
+#: Languages written without spaces between sentences.
+UNSPACED_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
+
+
+def base_language(code: str) -> str:
+    """`ja-JP` -> `ja`: the primary subtag of a BCP-47 code, lower-cased."""
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+def join_segments(texts: list[str], lang: str) -> str:
+    """Join sentences the way the language writes them: no space in Japanese or Chinese."""
+    parts = [text.strip() for text in texts]
+    separator = "" if base_language(lang) in UNSPACED_LANGUAGES else " "
+    return separator.join(part for part in parts if part)

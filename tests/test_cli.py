@@ -1,0 +1,71 @@
+"""The command line as users run it: a real subprocess, real files, exit codes per SPEC."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EN_SEED, JA_SEED
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+def test_align_writes_tmx_report_and_beads(tmp_path):
+    tmx, report, beads = tmp_path / "a.tmx", tmp_path / "a.html", tmp_path / "a.jsonl"
+    result = run("align", JA_SEED, EN_SEED, "-o", tmx, "--report", report, "--beads", beads)
+    assert result.returncode == 0, result.stderr
+    assert tmx.stat().st_size > 0 and report.stat().st_size > 0
+    records = [json.loads(line) for line in beads.read_text("utf-8").splitlines()]
+    assert {"src", "tgt", "score"} <= set(records[0])
+    assert "translation units" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.jsonl", "a.tmx"]  # no temporaries left
+
+
+def test_without_outputs_the_beads_go_to_stdout(tmp_path):
+    src, tgt = tmp_path / "ja.txt", tmp_path / "en.txt"
+    src.write_text("猫が窓辺で眠っている。\n今日は雨が降った。\n", "utf-8")
+    tgt.write_text("A cat is sleeping by the window.\nIt rained today.\n", "utf-8")
+    result = run("align", src, tgt, "--presplit", "-q")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["src"], r["tgt"]) for r in records] == [([0], [0]), ([1], [1])]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--min-score", "7"], "from 0 to 1"),
+    (["--model", "labse"], "choose one of"),
+    (["--frobnicate"], "unrecognized arguments"),
+    (["--src-lang", "japanese!"], "BCP-47"),
+])
+def test_bad_options_exit_2_with_one_line_naming_the_fix(args, message):
+    result = run("align", JA_SEED, EN_SEED, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_input_exits_1_naming_the_file(tmp_path):
+    missing = tmp_path / "nope.txt"
+    result = run("align", missing, EN_SEED, "-o", tmp_path / "out.tmx")
+    assert result.returncode == 1
+    assert str(missing) in result.stderr and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_in_a_missing_folder_fails_before_any_work(tmp_path):
+    result = run("align", JA_SEED, EN_SEED, "-o", tmp_path / "no" / "such" / "out.tmx")
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+
+
+def test_help_teaches_with_examples():
+    result = run("align", "--help")
+    assert result.returncode == 0
+    assert "examples:" in result.stdout and "--min-score" in result.stdout and "--presplit" in result.stdout

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from aligner.embed import DEFAULT_MODEL, load_embedder
+from aligner.errors import UsageError
+
+PAIRS = [
+    ("両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。",
+     "Both countries noted the launch of the “Osaka Track” process at the sideline of the G20 Osaka Summit."),
+    ("次回局長級会合は2020年末頃に開催する予定である。",
+     "The next director general-level meeting is scheduled to be held by around the end of 2020."),
+    ("猫が窓辺で眠っている。", "A cat is sleeping by the window."),
+]
+
+
+def test_bundled_model_puts_translations_nearest_each_other():
+    embedder = load_embedder(DEFAULT_MODEL)
+    ja = embedder.embed([p[0] for p in PAIRS])
+    en = embedder.embed([p[1] for p in PAIRS])
+    assert ja.shape == (3, 512) and np.allclose(np.linalg.norm(ja, axis=1), 1.0, atol=1e-4)
+    similarity = ja @ en.T
+    assert list(similarity.argmax(axis=1)) == [0, 1, 2]
+
+
+def test_unknown_model_name_lists_the_choices():
+    with pytest.raises(UsageError, match="choose one of"):
+        load_embedder("labse")
+
+
+def test_sentence_transformers_path_loads_a_real_local_model(tmp_path):
+    """The st: loading path with a real model that a package ships (no hub, no mock)."""
+    from all_minilm_l6_v2 import extract_model
+
+    model_dir = extract_model(str(tmp_path))
+    embedder = load_embedder(f"st:{model_dir}")
+    vectors = embedder.embed(["A cat sleeps by the window.", "A cat is sleeping near the window.", "Tax rates rose."])
+    assert embedder.name == f"st:{model_dir}"
+    assert vectors.shape == (3, 384)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]

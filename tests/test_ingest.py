@@ -1,0 +1,93 @@
+from pathlib import Path
+
+import pytest
+
+from aligner.errors import InputError
+from aligner.ingest import read_document, text_paragraphs
+
+from conftest import EN_SEED, JA_SEED, SEEDS
+
+
+def test_pdf_repair_gives_back_whole_words_and_sentences():
+    document = read_document(JA_SEED, "ja")
+    assert document.unwrapped
+    text = "\n".join(document.paragraphs)
+    # the PDF broke インターネット as インタ / ーネット; every piece must be whole again
+    assert text.count("インタ") == text.count("インターネット") > 0
+    assert "第10回インターネットエコノミー" in text  # no space left from "第 10回"
+    assert "5Gネットワーク" in text and "5G ネットワーク" not in text
+    # a page break fell between 協力 and を歓迎した
+    assert "両国間の継続的な協力を歓迎した。" in text
+    # paragraph ends (lines ending in a space) are kept: the title is its own paragraph
+    assert document.paragraphs[0] == "第10回インターネットエコノミーに関する日米政策協力対話に係る共同記者発表"
+    assert all(not paragraph.startswith(" ") for paragraph in document.paragraphs)
+
+
+def test_latin_word_at_a_pdf_line_end_is_not_a_paragraph_end():
+    document = read_document(SEEDS / "ied05-mic-ja.txt", "ja")
+    assert any("（SG1：Study Group1）" in paragraph for paragraph in document.paragraphs)
+
+
+def test_web_page_text_keeps_one_paragraph_per_line_including_chrome():
+    document = read_document(EN_SEED, "en")
+    assert not document.unwrapped
+    assert document.paragraphs[0] == "1. Home"
+    assert "October 18, 2019" in document.paragraphs
+    assert document.paragraphs[-1] == "Related website"
+
+
+def test_japanese_web_page_is_not_mistaken_for_pdf_text():
+    paragraphs, unwrapped = text_paragraphs((SEEDS / "ied12-mic-ja.txt").read_text("utf-8"), "ja")
+    assert not unwrapped
+    assert "(1)総括" in paragraphs
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "euc_jp", "iso2022_jp", "utf-16", "utf-8-sig"])
+def test_common_japanese_encodings_read_the_same_as_utf8(tmp_path: Path, encoding: str):
+    original = read_document(JA_SEED, "ja")
+    converted = tmp_path / "ja.txt"
+    converted.write_bytes(JA_SEED.read_text("utf-8").encode(encoding))
+    document = read_document(converted, "ja")
+    assert document.paragraphs == original.paragraphs
+
+
+def test_html_page_gives_visible_text_by_block(tmp_path: Path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>T</title><style>p{}</style><script>var x = 1;</script></head><body>"
+        "<nav><a href='/'>Home</a> &gt; <a>News</a></nav><h1>Joint statement</h1>"
+        "<p>The United States and <b>Japan</b> met.\nThey agreed.</p><ul><li>One</li><li>Two</li></ul>"
+        "<p>インター\nネット</p></body></html>", "utf-8")
+    document = read_document(page, "en")
+    assert document.format == "html"
+    assert document.paragraphs == ("Home > News", "Joint statement", "The United States and Japan met. They agreed.",
+                                   "One", "Two", "インターネット")
+
+
+def test_presplit_keeps_every_non_empty_line_as_given(tmp_path: Path):
+    source = tmp_path / "lines.txt"
+    source.write_text("  first line \n\nsecond.  Two sentences.\n   \nthird", "utf-8")
+    document = read_document(source, "en", presplit=True)
+    assert document.paragraphs == ("  first line ", "second.  Two sentences.", "third")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    (b"", "is empty"),
+    (b"  \n\t\n", "is empty"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG image"),
+    (b"text with a \x00 NUL byte inside", "NUL bytes"),
+])
+def test_bad_input_gives_an_error_naming_the_file(tmp_path: Path, content, message):
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_document(path, "ja")
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_a_directory_is_not_a_document(tmp_path: Path):
+    with pytest.raises(InputError, match="is a directory"):
+        read_document(tmp_path, "ja")

@@ -1,0 +1,62 @@
+"""The whole pipeline on the real 10th-meeting pair: what a translator must get."""
+
+from conftest import EN_SEED, JA_SEED
+
+
+def _tu_texts(alignment):
+    return [alignment.bead_texts(bead) for bead in alignment.translation_units()]
+
+
+def _find(alignment, ja_start, en_start):
+    for src, tgt in _tu_texts(alignment):
+        if src.startswith(ja_start) and tgt.startswith(en_start):
+            return True
+    return False
+
+
+def test_every_segment_is_in_exactly_one_bead(seed_alignment):
+    src = sorted(i for bead in seed_alignment.beads for i in bead.src)
+    tgt = sorted(j for bead in seed_alignment.beads for j in bead.tgt)
+    assert src == list(range(len(seed_alignment.src)))
+    assert tgt == list(range(len(seed_alignment.tgt)))
+
+
+def test_known_translation_pairs_come_out_as_translation_units(seed_alignment):
+    known = [
+        ("日本及び米国は、2019年10月10日から11日にかけ", "The United States and Japan emphasized their continued commitment to an open"),
+        ("両国は、G20大阪サミットの機会における「大阪トラック」", "Both countries noted the launch of the “Osaka Track”"),
+        ("また、日本は、データ・フリー・フロー・ウィズ・トラスト", "Japan also highlighted the concept of “data free flow with trust.”"),
+        ("参加者は、「自由で開かれたインド太平洋」に賛同し", "Participants welcomed the continued cooperation"),
+        ("本対話に並行して、両国は", "Alongside the dialogue, both countries held an expert-level consultation"),
+    ]
+    for ja, en in known:
+        assert _find(seed_alignment, ja, en), (ja, en)
+    assert len(seed_alignment.translation_units()) >= 18
+
+
+def test_text_without_counterpart_stays_unaligned(seed_alignment):
+    unaligned_src = [seed_alignment.src.segments[i].text for b in seed_alignment.beads if not b.tgt for i in b.src]
+    unaligned_tgt = [seed_alignment.tgt.segments[j].text for b in seed_alignment.beads if not b.src for j in b.tgt]
+    assert any(text.startswith("更に両国は、セキュリティ及びベンダー多様性") for text in unaligned_src)  # 5G architecture
+    assert any(text.startswith("日本側は、巻口英司総務省国際戦略局長") for text in unaligned_src)  # participants
+    for chrome in ("1. Home", "October 18, 2019", "(1) Summary", "(5) 5G and other issues", "Related website"):
+        assert chrome in unaligned_tgt
+    assert any(text.startswith("The Ministry of Economy, Trade and Industry (METI)") for text in unaligned_tgt)
+
+
+def test_no_translation_unit_pairs_participants_or_chrome(seed_alignment):
+    for src, tgt in _tu_texts(seed_alignment):
+        assert "米国側は" not in src and "日本側は" not in src
+        assert not tgt.startswith(("Division in Charge", "Office of International Affairs", "1. Home"))
+
+
+def test_scores_are_probabilities_and_unaligned_score_zero(seed_alignment):
+    for bead in seed_alignment.beads:
+        assert 0.0 <= bead.score <= 1.0
+        if not bead.is_pair:
+            assert bead.score == 0.0
+
+
+def test_timings_cover_every_stage(aligner):
+    alignment = aligner.align_files(JA_SEED, EN_SEED)
+    assert set(alignment.timings) == {"ingest", "segment", "embed", "align"}
