@@ -1,0 +1,315 @@
+"""`make eval`: alignment accuracy on gold corpora, and the confidence calibration.
+
+Scores follow the field's definition (Vecalign, Bertalign): a test bead is a
+strict hit when it equals a gold bead and a lax hit when it shares a link with
+one; precision runs over test beads non-empty on some side, recall over gold
+pairs against test pairs; counts are pooled over documents. TU precision is the
+share of test pairs (both sides non-empty) that are exactly right, overall and
+at the default --min-score (what reaches the TMX).
+
+The public sets are ~98% 1-1, too easy to tell aligners apart, so each document
+is also run as a *hard variant* made like real documents: adjacent sentences
+merged on one side, sentences deleted from one side, unrelated lines
+(breadcrumbs, dates, headings, sentences of other documents) inserted, with the
+gold rewritten. The random seed is fixed, so figures are reproducible.
+
+    python -m aligner.evaluate                 # table over the available sets
+    python -m aligner.evaluate --calibrate     # refit aligner/calibration.json on dev data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .config import AlignConfig
+from .data import Bead, Document, join_segments
+from .pipeline import Aligner
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where gold sets are looked for: the project's copy, then the shared folder beside it.
+CORPUS_ROOTS = (ROOT / "corpora" / "gold", ROOT.parent / "shared" / "corpora")
+SEED = 20261123
+
+#: (name, relative folder, documents used for dev (calibration) vs held-out)
+DEV_SETS = ("ja-en/ntrex_enja:even", "ja-en/kyoto_wiki:even", "ja-en/ami_dev")
+HELD_OUT_SETS = ("ja-en/ntrex_enja:odd", "ja-en/kyoto_wiki:odd", "ja-en/coursera_calculus", "ja-en/ami_test",
+                 "ja-en/wmt22_jaen", "other/textberg_test_defr", "other/mac_dev_zhen", "other/parice_enis")
+
+Pair = tuple[tuple[int, ...], tuple[int, ...]]
+
+_CHROME_LINES = (
+    "Home", "1. Home", "News Releases", "Back to top", "ページトップへ戻る", "総務省トップ > 広報・報道 > 報道資料一覧",
+    "October 18, 2019", "2019年10月18日", "令和3年11月18日", "Related website", "関連リンク", "Print this page",
+    "(1) Summary", "2. Future schedule", "【別添】", "Contact", "連絡先", "Page 3 of 12", "© 2019 METI",
+)
+
+
+@dataclass
+class GoldDocument:
+    name: str
+    src_lang: str
+    tgt_lang: str
+    src: list[str]
+    tgt: list[str]
+    gold: list[Pair]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def find_set(spec: str) -> list[GoldDocument]:
+    """`ja-en/ntrex_enja:odd` -> the odd-numbered documents of that set, from the first root that has it."""
+    folder, _, part = spec.partition(":")
+    for root in CORPUS_ROOTS:
+        path = root / folder
+        if path.is_dir():
+            documents = load_set(path)
+            if part == "even":
+                documents = documents[0::2]
+            elif part == "odd":
+                documents = documents[1::2]
+            return documents
+    return []
+
+
+def load_set(path: Path) -> list[GoldDocument]:
+    documents = []
+    for doc in sorted(p for p in path.iterdir() if (p / "gold.txt").exists()):
+        if (doc / "ja.txt").exists():
+            src_file, tgt_file, langs = doc / "ja.txt", doc / "en.txt", ("ja", "en")
+        else:
+            meta = json.loads((doc / "meta.json").read_text("utf-8"))
+            langs = (meta["src_lang"], meta["tgt_lang"])
+            src_file, tgt_file = doc / "src.txt", doc / "tgt.txt"
+        documents.append(GoldDocument(
+            name=f"{path.name}/{doc.name}", src_lang=langs[0], tgt_lang=langs[1],
+            src=_lines(src_file), tgt=_lines(tgt_file), gold=_read_gold(doc / "gold.txt"),
+        ))
+    return documents
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.rstrip("\r") for line in path.read_text("utf-8").split("\n") if line.strip()]
+
+
+def _read_gold(path: Path) -> list[Pair]:
+    beads = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            src, tgt = line.split(":")
+            beads.append((tuple(json.loads(src)), tuple(json.loads(tgt))))
+    return beads
+
+
+# ---------------------------------------------------------------- hard variants
+
+
+def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
+                 merge: float = 0.10, delete: float = 0.05, insert: float = 0.06) -> GoldDocument:
+    """Rewrite a document like a real one: merges, deletions, unrelated insertions; gold follows."""
+    src: list[str] = []
+    tgt: list[str] = []
+    gold: list[Pair] = []
+
+    def add(src_texts: list[str], tgt_texts: list[str]) -> None:
+        s = tuple(range(len(src), len(src) + len(src_texts)))
+        t = tuple(range(len(tgt), len(tgt) + len(tgt_texts)))
+        src.extend(src_texts)
+        tgt.extend(tgt_texts)
+        gold.append((s, t))
+
+    beads = [([document.src[i] for i in s], [document.tgt[j] for j in t]) for s, t in document.gold]
+    k = 0
+    while k < len(beads):
+        if rng.random() < insert:
+            add([rng.choice(noise)], []) if rng.random() < 0.5 else add([], [rng.choice(noise)])
+        s_texts, t_texts = beads[k]
+        nxt = beads[k + 1] if k + 1 < len(beads) else None
+        one_to_one = len(s_texts) == 1 and len(t_texts) == 1
+        if one_to_one and nxt and len(nxt[0]) == 1 and len(nxt[1]) == 1 and rng.random() < merge:
+            if rng.random() < 0.5:  # the target side translates two sentences as one
+                add(s_texts + nxt[0], [join_segments(t_texts + nxt[1], document.tgt_lang)])
+            else:
+                add([join_segments(s_texts + nxt[0], document.src_lang)], t_texts + nxt[1])
+            k += 2
+            continue
+        if one_to_one and rng.random() < delete:
+            add(s_texts, []) if rng.random() < 0.5 else add([], t_texts)
+        else:
+            add(s_texts, t_texts)
+        k += 1
+    # A 1-0 and 0-1 next to each other are scored as two separate beads; keep empty beads out.
+    gold = [(s, t) for s, t in gold if s or t]
+    return replace(document, name=document.name + "+hard", src=src, tgt=tgt, gold=gold)
+
+
+def _noise_pool(documents: list[GoldDocument]) -> list[str]:
+    """Unrelated lines: web chrome plus sentences of other documents of the same sets."""
+    rng = random.Random(SEED)
+    sentences = [line for doc in documents for line in (doc.src + doc.tgt)]
+    return list(_CHROME_LINES) + rng.sample(sentences, min(400, len(sentences)))
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass
+class Scores:
+    strict_p: float
+    strict_r: float
+    strict_f: float
+    lax_p: float
+    lax_r: float
+    lax_f: float
+    tu_precision: float
+    tu_precision_at_min: float
+    tu_recall_at_min: float
+    documents: int
+
+
+def _hits(test: list[Pair], gold: list[Pair]) -> tuple[int, int, int]:
+    """(strict hits, lax hits, beads counted) of `test` against `gold`."""
+    gold_set = {(s, t) for s, t in gold if s or t}
+    links: dict[int, set[int]] = {}
+    for s, t in gold_set:
+        for i in s:
+            links.setdefault(i, set()).update(t)
+    strict = lax = counted = 0
+    for s, t in {(s, t) for s, t in test if s or t}:
+        counted += 1
+        if (s, t) in gold_set:
+            strict += 1
+            lax += 1
+        elif set(t) & {j for i in s for j in links.get(i, ())}:
+            lax += 1
+    return strict, lax, counted
+
+
+def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) -> Scores:
+    p = np.zeros(3)
+    r = np.zeros(3)
+    tu = np.zeros(4)  # pairs right, pairs, pairs at min right, pairs at min
+    gold_pairs = 0
+    for gold, beads in zip(golds, tests):
+        test = [(b.src, b.tgt) for b in beads]
+        p += _hits(test, gold)
+        r += _hits([g for g in gold if g[0] and g[1]], [t for t in test if t[0] and t[1]])
+        gold_set = set(gold)
+        gold_pairs += sum(1 for s, t in gold if s and t)
+        for b in beads:
+            if b.src and b.tgt:
+                right = (b.src, b.tgt) in gold_set
+                tu += (right, 1, right and b.score >= min_score, b.score >= min_score)
+
+    def f(a: float, b: float) -> float:
+        return 2 * a * b / (a + b) if a + b else 0.0
+
+    sp, lp = p[0] / max(p[2], 1), p[1] / max(p[2], 1)
+    sr, lr = r[0] / max(r[2], 1), r[1] / max(r[2], 1)
+    return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), tu[0] / max(tu[1], 1), tu[2] / max(tu[3], 1),
+                  tu[2] / max(gold_pairs, 1), len(golds))
+
+
+# ---------------------------------------------------------------- running
+
+
+def align_gold(aligner: Aligner, document: GoldDocument) -> list[Bead]:
+    config = replace(aligner.config, src_lang=document.src_lang, tgt_lang=document.tgt_lang, presplit=True)
+    runner = Aligner(config, _embedder=aligner._embedder or aligner.embedder, _calibration=aligner._calibration)
+    src = Document(name=document.name, lang=document.src_lang, paragraphs=tuple(document.src))
+    tgt = Document(name=document.name, lang=document.tgt_lang, paragraphs=tuple(document.tgt))
+    return runner.align_documents(src, tgt).beads
+
+
+def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
+    from .align import align_vectors
+    from .score import bead_features, exact_cosine_deltas
+
+    rows, labels = [], []
+    for document in documents:
+        src_vectors = aligner.embedder.embed(document.src)
+        tgt_vectors = aligner.embedder.embed(document.tgt)
+        src_lengths, tgt_lengths = [len(t) for t in document.src], [len(t) for t in document.tgt]
+        raw = align_vectors(src_vectors, tgt_vectors, src_lengths, tgt_lengths, aligner.config.params)
+        deltas = exact_cosine_deltas(raw, document.src, document.tgt, src_vectors, tgt_vectors,
+                                     document.src_lang, document.tgt_lang, aligner.embedder)
+        rows.append(bead_features(raw, src_lengths, tgt_lengths, deltas))
+        gold = set(document.gold)
+        labels.extend(float((b.src, b.tgt) in gold) for b in raw if b.src and b.tgt)
+    return np.vstack(rows), np.asarray(labels)
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (probabilities >= lo) & ((probabilities < hi) | (hi == 1.0))
+        if inside.any():
+            error += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
+    return float(error)
+
+
+def with_hard_variants(documents: list[GoldDocument], noise: list[str]) -> list[GoldDocument]:
+    rng = random.Random(SEED)
+    return [hard_variant(doc, rng, noise) for doc in documents]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aligner.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
+    parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
+    args = parser.parse_args(argv)
+
+    aligner = Aligner(AlignConfig())
+    if args.calibrate:
+        from .score import FEATURES, Calibration, fit_logistic
+
+        dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), args.limit)]
+        dev = dev + with_hard_variants(dev, _noise_pool(dev))
+        features, labels = calibration_data(aligner, dev)
+        intercept, weights = fit_logistic(features, labels)
+        calibration = Calibration(intercept, tuple(float(w) for w in weights),
+                                  f"{len(dev)} dev documents ({', '.join(DEV_SETS)}, plain and hard), seed {SEED}")
+        (Path(__file__).parent / "calibration.json").write_text(calibration.to_json(), "utf-8")
+        print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
+              + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
+        aligner = Aligner(AlignConfig())
+
+    specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
+    min_score = aligner.config.min_score
+    print(f"{'set':34s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
+          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'ECE':>5s} {'secs':>5s}")
+    for spec in specs:
+        documents = _limited(find_set(spec), args.limit)
+        if not documents:
+            print(f"{spec:34s} (not found)")
+            continue
+        for label, docs in ((spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents)))):
+            start = time.perf_counter()
+            tests = [align_gold(aligner, doc) for doc in docs]
+            s = score([doc.gold for doc in docs], tests, min_score)
+            probabilities = np.array([b.score for t in tests for b in t if b.src and b.tgt])
+            right = np.array([float((b.src, b.tgt) in set(d.gold)) for d, t in zip(docs, tests) for b in t if b.src and b.tgt])
+            ece = expected_calibration_error(probabilities, right) if len(right) else float("nan")
+            print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
+                  f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {ece:5.3f} "
+                  f"{time.perf_counter() - start:5.0f}", flush=True)
+    return 0
+
+
+def _limited(documents: list[GoldDocument], limit: int) -> list[GoldDocument]:
+    return documents[:limit] if limit else documents
+
+
+if __name__ == "__main__":
+    sys.exit(main())

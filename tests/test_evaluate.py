@@ -1,0 +1,43 @@
+"""The evaluation's scorer and hard variants, on hand-made alignments."""
+
+import random
+
+from aligner.data import Bead
+from aligner.evaluate import GoldDocument, expected_calibration_error, hard_variant, score
+
+import numpy as np
+
+
+def test_strict_and_lax_scores_follow_the_field_definition():
+    gold = [((0,), (0,)), ((1, 2), (1,)), ((), (2,)), ((3,), (3,))]
+    test = [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.8), Bead((2,), (), 0.0), Bead((), (2,), 0.0),
+            Bead((3,), (3,), 0.4)]
+    s = score([gold], [test], min_score=0.5)
+    # precision over 5 test beads: (0,0), ([],2), (3,3) strict; (1,1) lax; (2,[]) neither
+    assert (s.strict_p, s.lax_p) == (3 / 5, 4 / 5)
+    # recall over 3 gold pairs against test pairs: (0,0), (3,3) strict; (1 2, 1) lax through (1, 1)
+    assert (s.strict_r, s.lax_r) == (2 / 3, 1.0)
+    assert s.tu_precision == 2 / 3 and s.tu_precision_at_min == 1 / 2
+
+
+def test_hard_variant_keeps_the_gold_consistent_with_the_text():
+    src = [f"s{i}" for i in range(200)]
+    tgt = [f"t{i}" for i in range(200)]
+    document = GoldDocument("d", "en", "en", src, tgt, [((i,), (i,)) for i in range(200)])
+    hard = hard_variant(document, random.Random(1), noise=["NOISE"])
+    covered_src = sorted(i for s, _ in hard.gold for i in s)
+    covered_tgt = sorted(j for _, t in hard.gold for j in t)
+    assert covered_src == list(range(len(hard.src))) and covered_tgt == list(range(len(hard.tgt)))
+    kinds = {(len(s), len(t)) for s, t in hard.gold}
+    assert {(1, 1), (2, 1), (1, 2), (1, 0), (0, 1)} <= kinds
+    for s, t in hard.gold:  # every non-noise pair still pairs the same original sentences
+        if s and t:
+            numbers_src = {x[1:] for i in s for x in hard.src[i].split()}
+            numbers_tgt = {x[1:] for j in t for x in hard.tgt[j].split()}
+            assert numbers_src == numbers_tgt
+
+
+def test_calibration_error_is_zero_for_perfect_probabilities_and_large_for_overconfidence():
+    labels = np.array([1.0] * 9 + [0.0])
+    assert expected_calibration_error(np.full(10, 0.9), labels) < 1e-9
+    assert expected_calibration_error(np.full(10, 1.0), np.array([1.0] * 5 + [0.0] * 5)) == 0.5
