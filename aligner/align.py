@@ -22,7 +22,7 @@ coarse path (as Vecalign does).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -119,12 +119,7 @@ def _band(src, tgt, src_lengths, tgt_lengths, params: AlignParams) -> tuple[np.n
         return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     coarse_src, coarse_src_lengths = _coarsen(src, src_lengths)
     coarse_tgt, coarse_tgt_lengths = _coarsen(tgt, tgt_lengths)
-    coarse_params = AlignParams(
-        bead_types=((1, 1), (1, 2), (2, 1)), threshold=params.threshold, skip_gain=params.skip_gain,
-        merge_penalty=params.merge_penalty, length_weight=params.length_weight, size_exponent=params.size_exponent,
-        margin_neighbours=params.margin_neighbours, center=False,
-        full_search_cells=params.full_search_cells, band_radius=params.band_radius,
-    )
+    coarse_params = replace(params, bead_types=((1, 1), (1, 2), (2, 1)), center=False)
     coarse_lo, coarse_hi = _band(coarse_src, coarse_tgt, coarse_src_lengths, coarse_tgt_lengths, coarse_params)
     knn_s, knn_t = _neighbour_similarity(coarse_src, coarse_tgt, coarse_lo, coarse_hi, params.margin_neighbours)
     coarse = _Lattice(coarse_src, coarse_tgt, coarse_src_lengths, coarse_tgt_lengths, knn_s, knn_t, coarse_params)

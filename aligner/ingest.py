@@ -79,11 +79,7 @@ def read_document(
         unwrapped = False
     else:
         text, used_encoding = decode(data, path, encoding)
-        if presplit:
-            paragraphs = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
-            unwrapped = False
-        else:
-            paragraphs, unwrapped = text_paragraphs(text, lang)
+        paragraphs, unwrapped = _paragraphs(text, lang, presplit)
     if not paragraphs:
         raise InputError("has no text (only whitespace or markup)", path, "give a file with text in it")
     return Document(
@@ -99,14 +95,17 @@ def read_document(
 
 def document_from_text(text: str, lang: str, name: str = "<text>", presplit: bool = False) -> Document:
     """Build a Document from a string already in memory (the library API's entry point)."""
-    if presplit:
-        paragraphs = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
-        unwrapped = False
-    else:
-        paragraphs, unwrapped = text_paragraphs(text, lang)
+    paragraphs, unwrapped = _paragraphs(text, lang, presplit)
     if not paragraphs:
         raise InputError("has no text", name)
     return Document(name=name, lang=lang, paragraphs=tuple(paragraphs), unwrapped=unwrapped)
+
+
+def _paragraphs(text: str, lang: str, presplit: bool) -> tuple[list[str], bool]:
+    """Presplit: every non-empty line as given; otherwise paragraphs with PDF repair."""
+    if presplit:
+        return [line.rstrip("\r") for line in text.split("\n") if line.strip()], False
+    return text_paragraphs(text, lang)
 
 
 # ---------------------------------------------------------------- bytes and decoding
