@@ -87,3 +87,29 @@ def test_creation_date_is_utc():
 
 def test_clean_segment_joins_lines():
     assert clean_segment("a\n b\t c ") == "a b c"
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aligner.errors import InputError
+from aligner.ingest import document_from_text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(src=st.text(st.characters(exclude_categories=()), min_size=1, max_size=300),
+       tgt=st.text(st.characters(exclude_categories=()), min_size=1, max_size=300))
+def test_any_unicode_text_through_ingest_gives_a_valid_tmx(tmp_path, src, tgt):
+    """Control characters, lone surrogates, XML-forbidden code points: the TMX stays valid."""
+    try:
+        src_doc, tgt_doc = document_from_text(src, "ja"), document_from_text(tgt, "en")
+    except InputError:
+        return  # nothing but whitespace: refused with a clear error, which is right
+    def side(document):
+        segments = tuple(Segment(i, text, i) for i, text in enumerate(document.paragraphs))
+        return SegmentedDocument(document, segments)
+    s, t = side(src_doc), side(tgt_doc)
+    beads = [Bead((i,), (i,), 0.9) for i in range(min(len(s), len(t)))]
+    path = tmp_path / "property.tmx"
+    write_tmx(Alignment(s, t, beads, "m", 0.5), path)
+    _validate(path)
