@@ -78,16 +78,16 @@ class Aligner:
         with _timed(timings, "embed"):
             src_vectors, tgt_vectors = self._embed(src_segments.texts, tgt_segments.texts)
         with _timed(timings, "align"):
+            src_lengths = [len(t) for t in src_segments.texts]
+            tgt_lengths = [len(t) for t in tgt_segments.texts]
             raw = align_vectors(
-                src_vectors, tgt_vectors,
-                [len(t) for t in src_segments.texts], [len(t) for t in tgt_segments.texts],
-                self.config.params,
+                src_vectors, tgt_vectors, src_lengths, tgt_lengths, self.config.params,
                 None if self.config.presplit else src_segments.paragraph_starts,
                 None if self.config.presplit else tgt_segments.paragraph_starts,
             )
             deltas = exact_cosine_deltas(raw, src_segments.texts, tgt_segments.texts, src_vectors, tgt_vectors,
                                          src.lang, tgt.lang, self.embedder)
-            features = bead_features(raw, [len(t) for t in src_segments.texts], [len(t) for t in tgt_segments.texts], deltas)
+            features = bead_features(raw, src_lengths, tgt_lengths, deltas)
             beads = score_beads(raw, features, self.calibration)
         alignment = Alignment(
             src=src_segments, tgt=tgt_segments, beads=beads, model=self.embedder.name,

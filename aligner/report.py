@@ -17,8 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .data import Alignment, Bead
 from .outputs import atomic_writer
 
-#: Pairs above min_score but below this are shown as good; below min_score as doubtful,
-#: and below LOW as low (likely wrong).
+#: Pairs below --min-score are doubtful; below this they are marked as likely wrong.
 LOW_SCORE = 0.2
 
 
