@@ -21,7 +21,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .data import Document, base_language
+from .data import Document
 from .errors import InputError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -79,7 +79,7 @@ def read_document(
         unwrapped = False
     else:
         text, used_encoding = decode(data, path, encoding)
-        paragraphs, unwrapped = _paragraphs(text, lang, presplit)
+        paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
         raise InputError("has no text (only whitespace or markup)", path, "give a file with text in it")
     return Document(
@@ -95,17 +95,17 @@ def read_document(
 
 def document_from_text(text: str, lang: str, name: str = "<text>", presplit: bool = False) -> Document:
     """Build a Document from a string already in memory (the library API's entry point)."""
-    paragraphs, unwrapped = _paragraphs(text, lang, presplit)
+    paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
         raise InputError("has no text", name)
     return Document(name=name, lang=lang, paragraphs=tuple(paragraphs), unwrapped=unwrapped)
 
 
-def _paragraphs(text: str, lang: str, presplit: bool) -> tuple[list[str], bool]:
+def _paragraphs(text: str, presplit: bool) -> tuple[list[str], bool]:
     """Presplit: every non-empty line as given; otherwise paragraphs with PDF repair."""
     if presplit:
         return [line.rstrip("\r") for line in text.split("\n") if line.strip()], False
-    return text_paragraphs(text, lang)
+    return text_paragraphs(text)
 
 
 # ---------------------------------------------------------------- bytes and decoding
@@ -192,7 +192,7 @@ def _clean(text: str, path: str | Path) -> str:
 # ---------------------------------------------------------------- plain text
 
 
-def text_paragraphs(text: str, lang: str) -> tuple[list[str], bool]:
+def text_paragraphs(text: str) -> tuple[list[str], bool]:
     """Cut plain text into paragraphs; returns (paragraphs, unwrapped).
 
     Text whose lines are hard-wrapped (PDF extraction, e-mail, Project
@@ -201,8 +201,8 @@ def text_paragraphs(text: str, lang: str) -> tuple[list[str], bool]:
     """
     lines = text.split("\n")
     if is_hard_wrapped(lines):
-        return unwrap_lines(lines, lang), True
-    return [_tidy(line, lang, repair_spacing=False) for line in lines if line.strip()], False
+        return unwrap_lines(lines), True
+    return [_tidy(line, repair_cjk_spacing=False) for line in lines if line.strip()], False
 
 
 def display_width(text: str) -> int:
@@ -238,14 +238,18 @@ def is_hard_wrapped(lines: list[str]) -> bool:
     return broken >= 3 and broken >= 0.3 * len(content)
 
 
-def unwrap_lines(lines: list[str], lang: str) -> list[str]:
+def unwrap_lines(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines into paragraphs.
 
     A paragraph ends at a line with trailing whitespace (PDF extraction marks
     paragraph ends so), at a line clearly shorter than the wrap width, or at a
     blank line when blank lines do not also separate every wrapped line.
     Blank lines and page breaks between the halves of a broken line are skipped.
+    In CJK text the spaces extraction put next to half-width characters go too;
+    that is decided by the text's script, not the declared language, so a
+    document given on the wrong side is still repaired.
     """
+    cjk = _is_cjk_text("".join(lines))
     content = [line for line in lines if line.strip()]
     wrap_width = _wrap_width([display_width(line.strip()) for line in content])
     blank_between_all = sum(1 for line in lines if not line.strip()) >= 0.8 * len(content)
@@ -255,7 +259,7 @@ def unwrap_lines(lines: list[str], lang: str) -> list[str]:
     for raw in lines:
         if not raw.strip():
             if not blank_between_all and current:
-                paragraphs.append(_join_wrapped(current, lang))
+                paragraphs.append(_join_wrapped(current, cjk))
                 current = []
             continue
         current.append(raw.strip())
@@ -266,30 +270,37 @@ def unwrap_lines(lines: list[str], lang: str) -> list[str]:
         latin_word_break = width >= 0.85 * wrap_width and raw.rstrip()[-1].isascii() and raw.rstrip()[-1].isalnum()
         ends_paragraph = (trailing_space and not latin_word_break) or width < 0.75 * wrap_width
         if ends_paragraph:
-            paragraphs.append(_join_wrapped(current, lang))
+            paragraphs.append(_join_wrapped(current, cjk))
             current = []
     if current:
-        paragraphs.append(_join_wrapped(current, lang))
+        paragraphs.append(_join_wrapped(current, cjk))
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
-def _join_wrapped(parts: list[str], lang: str) -> str:
+def _join_wrapped(parts: list[str], cjk: bool) -> str:
     text = parts[0]
     for part in parts[1:]:
         glue = "" if (_CJK_CHAR.match(text[-1]) or _CJK_CHAR.match(part[0]) or text.endswith("-")) else " "
         text += glue + part
-    return _tidy(text, lang, repair_spacing=True)
+    return _tidy(text, repair_cjk_spacing=cjk)
 
 
-def _tidy(text: str, lang: str, repair_spacing: bool) -> str:
+def _tidy(text: str, repair_cjk_spacing: bool) -> str:
     """Strip the ends, collapse runs of spaces, and in CJK PDF text drop the
     spaces that extraction inserted between CJK and half-width characters."""
     text = _RUN_OF_SPACES.sub(" ", text.strip())
-    if repair_spacing and base_language(lang) in ("ja", "zh"):
+    if repair_cjk_spacing:
         text = _SPACE_AFTER_CJK.sub("", text)
         text = _SPACE_BEFORE_CJK.sub("", text)
         text = _SPACE_BETWEEN_CJK.sub("", text)
     return text
+
+
+def _is_cjk_text(text: str) -> bool:
+    """Whether most letters of a text sample are CJK."""
+    sample = text[:20000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    return letters > 0 and len(_CJK_CHAR.findall(sample)) > 0.3 * letters
 
 
 # ---------------------------------------------------------------- HTML

@@ -11,7 +11,7 @@ import os
 import time
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
@@ -68,7 +68,12 @@ class Aligner:
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
         timings = dict(timings or {})
-        warnings = language_warnings(src) + language_warnings(tgt)
+        if looks_swapped(src, tgt):
+            warnings = [f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look "
+                        "swapped, so each is read as the language it is written in (check the order of the files)"]
+            src, tgt = replace(src, lang=tgt.lang), replace(tgt, lang=src.lang)
+        else:
+            warnings = language_warnings(src) + language_warnings(tgt)
         with _timed(timings, "segment"):
             src_segments = self.segment(src)
             tgt_segments = self.segment(tgt)
@@ -174,15 +179,26 @@ def detect_script(text: str) -> str:
 
 def language_warnings(document: Document) -> list[str]:
     """A warning when a document's script clearly does not fit its language code."""
-    expected = base_language(document.lang)
-    seen = detect_script(" ".join(document.paragraphs))
-    mismatch = (expected in _CJK_LANGUAGES and seen not in (expected, "zh" if expected == "ja" else expected)) or (
-        expected not in _CJK_LANGUAGES and seen in _CJK_LANGUAGES
-    )
-    if mismatch:
+    if not _script_fits(document, document.lang):
+        seen = detect_script(" ".join(document.paragraphs))
         return [f"{document.name}: expected language '{document.lang}' but the text looks like '{seen}' "
                 "(check the order of the files or --src-lang/--tgt-lang)"]
     return []
+
+
+def _script_fits(document: Document, lang: str) -> bool:
+    expected = base_language(lang)
+    seen = detect_script(" ".join(document.paragraphs))
+    if expected in _CJK_LANGUAGES:
+        return seen == expected or (expected == "ja" and seen == "zh")
+    return seen not in _CJK_LANGUAGES
+
+
+def looks_swapped(src: Document, tgt: Document) -> bool:
+    """Each side is written in the script of the other side's declared language (and not its own)."""
+    if _script_fits(src, src.lang) or _script_fits(tgt, tgt.lang):
+        return False
+    return _script_fits(src, tgt.lang) and _script_fits(tgt, src.lang)
 
 
 def alignment_warnings(alignment: Alignment) -> list[str]:

@@ -37,7 +37,7 @@ def test_web_page_text_keeps_one_paragraph_per_line_including_chrome():
 
 
 def test_japanese_web_page_is_not_mistaken_for_pdf_text():
-    paragraphs, unwrapped = text_paragraphs((SEEDS / "ied12-mic-ja.txt").read_text("utf-8"), "ja")
+    paragraphs, unwrapped = text_paragraphs((SEEDS / "ied12-mic-ja.txt").read_text("utf-8"))
     assert not unwrapped
     assert "(1)総括" in paragraphs
 

@@ -60,3 +60,20 @@ def test_scores_are_probabilities_and_unaligned_score_zero(seed_alignment):
 def test_timings_cover_every_stage(aligner):
     alignment = aligner.align_files(JA_SEED, EN_SEED)
     assert set(alignment.timings) == {"ingest", "segment", "embed", "align"}
+
+
+def test_swapped_sides_are_detected_and_still_align(aligner):
+    swapped = aligner.align_files(EN_SEED, JA_SEED)  # English given as SRC (declared ja)
+    assert any("swapped" in warning for warning in swapped.warnings)
+    assert swapped.src.document.lang == "en" and swapped.tgt.document.lang == "ja"
+    pairs = {swapped.bead_texts(b) for b in swapped.translation_units()}
+    assert ("Both countries noted the launch of the “Osaka Track” process at the sideline of the G20 Osaka Summit.",
+            "両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。") in pairs
+    assert len(pairs) >= 18
+
+
+def test_both_documents_in_one_language_give_a_warning_naming_it(aligner, tmp_path):
+    copy = tmp_path / "en-copy.txt"
+    copy.write_text(EN_SEED.read_text("utf-8"), "utf-8")
+    alignment = aligner.align_files(copy, EN_SEED)
+    assert any("en-copy.txt: expected language 'ja' but the text looks like 'latin'" in w for w in alignment.warnings)
