@@ -14,7 +14,7 @@ from typing import Sequence
 
 from . import __version__
 from .config import DEFAULT_MIN_SCORE, AlignConfig
-from .embed import DEFAULT_MODEL, available_models
+from .embed import DEFAULT_MODEL, check_model_name
 from .errors import AlignerError, UsageError
 
 ALIGN_EXAMPLES = """\
@@ -59,10 +59,10 @@ def _language(text: str) -> str:
 
 
 def _model(text: str) -> str:
-    known = {DEFAULT_MODEL, "e5-small"}
-    if text in known or (text.startswith("st:") and len(text) > 3):
-        return text
-    raise argparse.ArgumentTypeError(f"unknown model '{text}'; choose one of: {', '.join(available_models())}")
+    try:
+        return check_model_name(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

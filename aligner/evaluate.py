@@ -129,8 +129,11 @@ def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
     beads = [([document.src[i] for i in s], [document.tgt[j] for j in t]) for s, t in document.gold]
     k = 0
     while k < len(beads):
-        if rng.random() < insert:
-            add([rng.choice(noise)], []) if rng.random() < 0.5 else add([], [rng.choice(noise)])
+        if rng.random() < insert:  # draw order kept: the seeded variants stay the same
+            if rng.random() < 0.5:
+                add([rng.choice(noise)], [])
+            else:
+                add([], [rng.choice(noise)])
         s_texts, t_texts = beads[k]
         nxt = beads[k + 1] if k + 1 < len(beads) else None
         one_to_one = len(s_texts) == 1 and len(t_texts) == 1
@@ -142,7 +145,10 @@ def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
             k += 2
             continue
         if one_to_one and rng.random() < delete:
-            add(s_texts, []) if rng.random() < 0.5 else add([], t_texts)
+            if rng.random() < 0.5:
+                add(s_texts, [])
+            else:
+                add([], t_texts)
         else:
             add(s_texts, t_texts)
         k += 1
@@ -172,6 +178,8 @@ class Scores:
     tu_precision: float
     tu_precision_at_min: float
     tu_recall_at_min: float
+    #: Expected calibration error of the pairs' confidence.
+    ece: float
     documents: int
 
 
@@ -197,6 +205,8 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
     p = np.zeros(3)
     r = np.zeros(3)
     tu = np.zeros(4)  # pairs right, pairs, pairs at min right, pairs at min
+    confidences: list[float] = []
+    rights: list[float] = []
     gold_pairs = 0
     for gold, beads in zip(golds, tests):
         test = [(b.src, b.tgt) for b in beads]
@@ -208,41 +218,43 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
             if b.src and b.tgt:
                 right = (b.src, b.tgt) in gold_set
                 tu += (right, 1, right and b.score >= min_score, b.score >= min_score)
+                confidences.append(b.score)
+                rights.append(float(right))
 
     def f(a: float, b: float) -> float:
         return 2 * a * b / (a + b) if a + b else 0.0
 
     sp, lp = p[0] / max(p[2], 1), p[1] / max(p[2], 1)
     sr, lr = r[0] / max(r[2], 1), r[1] / max(r[2], 1)
+    ece = expected_calibration_error(np.array(confidences), np.array(rights)) if rights else float("nan")
     return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), tu[0] / max(tu[1], 1), tu[2] / max(tu[3], 1),
-                  tu[2] / max(gold_pairs, 1), len(golds))
+                  tu[2] / max(gold_pairs, 1), ece, len(golds))
 
 
 # ---------------------------------------------------------------- running
 
 
+def evaluation_aligner() -> Aligner:
+    """One aligner for all gold documents: presplit, so that line numbers are segment indices."""
+    return Aligner(AlignConfig(presplit=True))
+
+
+def _documents(gold: GoldDocument) -> tuple[Document, Document]:
+    return (Document(name=gold.name, lang=gold.src_lang, paragraphs=tuple(gold.src)),
+            Document(name=gold.name, lang=gold.tgt_lang, paragraphs=tuple(gold.tgt)))
+
+
 def align_gold(aligner: Aligner, document: GoldDocument) -> list[Bead]:
-    config = replace(aligner.config, src_lang=document.src_lang, tgt_lang=document.tgt_lang, presplit=True)
-    runner = Aligner(config, _embedder=aligner._embedder or aligner.embedder, _calibration=aligner._calibration)
-    src = Document(name=document.name, lang=document.src_lang, paragraphs=tuple(document.src))
-    tgt = Document(name=document.name, lang=document.tgt_lang, paragraphs=tuple(document.tgt))
-    return runner.align_documents(src, tgt).beads
+    return aligner.align_documents(*_documents(document)).beads
 
 
 def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[np.ndarray, np.ndarray]:
     """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
-    from .align import align_vectors
-    from .score import bead_features, exact_cosine_deltas
-
     rows, labels = [], []
     for document in documents:
-        src_vectors = aligner.embedder.embed(document.src)
-        tgt_vectors = aligner.embedder.embed(document.tgt)
-        src_lengths, tgt_lengths = [len(t) for t in document.src], [len(t) for t in document.tgt]
-        raw = align_vectors(src_vectors, tgt_vectors, src_lengths, tgt_lengths, aligner.config.params)
-        deltas = exact_cosine_deltas(raw, document.src, document.tgt, src_vectors, tgt_vectors,
-                                     document.src_lang, document.tgt_lang, aligner.embedder)
-        rows.append(bead_features(raw, src_lengths, tgt_lengths, deltas))
+        src, tgt = (aligner.segment(d) for d in _documents(document))
+        raw, features = aligner.propose(src, tgt, *aligner.embed_pair(src.texts, tgt.texts))
+        rows.append(features)
         gold = set(document.gold)
         labels.extend(float((b.src, b.tgt) in gold) for b in raw if b.src and b.tgt)
     return np.vstack(rows), np.asarray(labels)
@@ -270,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
     args = parser.parse_args(argv)
 
-    aligner = Aligner(AlignConfig())
+    aligner = evaluation_aligner()
     if args.calibrate:
         from .score import FEATURES, Calibration, fit_logistic
 
@@ -283,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         (Path(__file__).parent / "calibration.json").write_text(calibration.to_json(), "utf-8")
         print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
               + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
-        aligner = Aligner(AlignConfig())
+        aligner = evaluation_aligner()
 
     specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
     min_score = aligner.config.min_score
@@ -298,11 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             tests = [align_gold(aligner, doc) for doc in docs]
             s = score([doc.gold for doc in docs], tests, min_score)
-            probabilities = np.array([b.score for t in tests for b in t if b.src and b.tgt])
-            right = np.array([float((b.src, b.tgt) in set(d.gold)) for d, t in zip(docs, tests) for b in t if b.src and b.tgt])
-            ece = expected_calibration_error(probabilities, right) if len(right) else float("nan")
             print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
-                  f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {ece:5.3f} "
+                  f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {s.ece:5.3f} "
                   f"{time.perf_counter() - start:5.0f}", flush=True)
     return 0
 

@@ -249,7 +249,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     that is decided by the text's script, not the declared language, so a
     document given on the wrong side is still repaired.
     """
-    cjk = _is_cjk_text("".join(lines))
+    cjk = detect_script("".join(lines)) in ("ja", "zh")
     content = [line for line in lines if line.strip()]
     wrap_width = _wrap_width([display_width(line.strip()) for line in content])
     blank_between_all = sum(1 for line in lines if not line.strip()) >= 0.8 * len(content)
@@ -296,11 +296,34 @@ def _tidy(text: str, repair_cjk_spacing: bool) -> str:
     return text
 
 
-def _is_cjk_text(text: str) -> bool:
-    """Whether most letters of a text sample are CJK."""
-    sample = text[:20000]
-    letters = sum(1 for ch in sample if ch.isalpha())
-    return letters > 0 and len(_CJK_CHAR.findall(sample)) > 0.3 * letters
+def detect_script(text: str) -> str:
+    """'ja', 'zh', 'ko', 'latin', 'cyrillic', or 'other' from the letters of a text sample."""
+    counts: dict[str, int] = {}
+    for ch in text[:20000]:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith(("HIRAGANA", "KATAKANA")):
+            script = "kana"
+        elif name.startswith("CJK"):
+            script = "han"
+        elif name.startswith("HANGUL"):
+            script = "ko"
+        elif name.startswith("LATIN"):
+            script = "latin"
+        elif name.startswith("CYRILLIC"):
+            script = "cyrillic"
+        else:
+            script = "other"
+        counts[script] = counts.get(script, 0) + 1
+    total = sum(counts.values()) or 1
+    if counts.get("kana", 0) > 0.05 * total:
+        return "ja"
+    if counts.get("han", 0) > 0.3 * total:
+        return "zh"
+    if counts.get("ko", 0) > 0.3 * total:
+        return "ko"
+    return max(counts, key=counts.get) if counts else "other"
 
 
 # ---------------------------------------------------------------- HTML

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import os
 import time
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
 
-from .align import align_vectors
+from .align import RawBead, align_vectors
 from .config import AlignConfig
 from .data import Alignment, Document, SegmentedDocument, base_language
 from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError
-from .ingest import document_from_text, read_document
+from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_cosine_deltas, score_beads
 from .segment import SentenceSplitter, make_splitter, segment_document
 
@@ -68,12 +67,7 @@ class Aligner:
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
         timings = dict(timings or {})
-        if looks_swapped(src, tgt):
-            warnings = [f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look "
-                        "swapped, so each is read as the language it is written in (check the order of the files)"]
-            src, tgt = replace(src, lang=tgt.lang), replace(tgt, lang=src.lang)
-        else:
-            warnings = language_warnings(src) + language_warnings(tgt)
+        src, tgt, warnings = language_check(src, tgt)
         with _timed(timings, "segment"):
             src_segments = self.segment(src)
             tgt_segments = self.segment(tgt)
@@ -81,23 +75,14 @@ class Aligner:
             if not segmented.segments:
                 raise InputError("has no sentences to align", segmented.document.path or segmented.document.name)
         with _timed(timings, "embed"):
-            src_vectors, tgt_vectors = self._embed(src_segments.texts, tgt_segments.texts)
+            src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
         with _timed(timings, "align"):
-            src_lengths = [len(t) for t in src_segments.texts]
-            tgt_lengths = [len(t) for t in tgt_segments.texts]
-            raw = align_vectors(
-                src_vectors, tgt_vectors, src_lengths, tgt_lengths, self.config.params,
-                None if self.config.presplit else src_segments.paragraph_starts,
-                None if self.config.presplit else tgt_segments.paragraph_starts,
-            )
-            deltas = exact_cosine_deltas(raw, src_segments.texts, tgt_segments.texts, src_vectors, tgt_vectors,
-                                         src.lang, tgt.lang, self.embedder)
-            features = bead_features(raw, src_lengths, tgt_lengths, deltas)
+            raw, features = self.propose(src_segments, tgt_segments, src_vectors, tgt_vectors)
             beads = score_beads(raw, features, self.calibration)
         alignment = Alignment(
             src=src_segments, tgt=tgt_segments, beads=beads, model=self.embedder.name,
             min_score=self.config.min_score, timings=timings, warnings=warnings,
-            settings={"src_lang": self.config.src_lang, "tgt_lang": self.config.tgt_lang,
+            settings={"src_lang": src.lang, "tgt_lang": tgt.lang,
                       "presplit": self.config.presplit, "min_score": self.config.min_score},
         )
         alignment.warnings.extend(alignment_warnings(alignment))
@@ -115,7 +100,27 @@ class Aligner:
         splitter = None if self.config.presplit else self.splitter(document.lang)
         return segment_document(document, splitter, self.config.presplit)
 
-    def _embed(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def propose(
+        self, src: SegmentedDocument, tgt: SegmentedDocument, src_vectors: np.ndarray, tgt_vectors: np.ndarray
+    ) -> tuple[list[RawBead], np.ndarray]:
+        """The search, and the calibration features of every pair it proposes.
+
+        Calibration is fitted on exactly these features (`aligner.evaluate`), so
+        fitting and use cannot drift apart.
+        """
+        src_lengths = [len(t) for t in src.texts]
+        tgt_lengths = [len(t) for t in tgt.texts]
+        raw = align_vectors(
+            src_vectors, tgt_vectors, src_lengths, tgt_lengths, self.config.params,
+            None if self.config.presplit else src.paragraph_starts,
+            None if self.config.presplit else tgt.paragraph_starts,
+        )
+        deltas = exact_cosine_deltas(raw, src.texts, tgt.texts, src_vectors, tgt_vectors,
+                                     src.document.lang, tgt.document.lang, self.embedder)
+        return raw, bead_features(raw, src_lengths, tgt_lengths, deltas)
+
+    def embed_pair(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Embed both sides in one batched pass, with a progress bar for long documents."""
         texts = src_texts + tgt_texts
         show = self.progress and len(texts) >= _PROGRESS_FROM
         if show:
@@ -147,58 +152,34 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 _CJK_LANGUAGES = {"ja", "zh", "ko"}
 
 
-def detect_script(text: str) -> str:
-    """'ja', 'zh', 'ko', 'latin', 'cyrillic', or 'other' from the letters of a text sample."""
-    counts: dict[str, int] = {}
-    for ch in text[:20000]:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith(("HIRAGANA", "KATAKANA")):
-            script = "kana"
-        elif name.startswith("CJK"):
-            script = "han"
-        elif name.startswith("HANGUL"):
-            script = "ko"
-        elif name.startswith("LATIN"):
-            script = "latin"
-        elif name.startswith("CYRILLIC"):
-            script = "cyrillic"
-        else:
-            script = "other"
-        counts[script] = counts.get(script, 0) + 1
-    total = sum(counts.values()) or 1
-    if counts.get("kana", 0) > 0.05 * total:
-        return "ja"
-    if counts.get("han", 0) > 0.3 * total:
-        return "zh"
-    if counts.get("ko", 0) > 0.3 * total:
-        return "ko"
-    return max(counts, key=counts.get) if counts else "other"
+def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str]]:
+    """Compare each document's script with its declared language.
+
+    Returns the documents (with their languages exchanged when the sides were
+    clearly given the wrong way round, so that each is segmented as what it
+    is) and the warnings to show.
+    """
+    src_script = detect_script(" ".join(src.paragraphs))
+    tgt_script = detect_script(" ".join(tgt.paragraphs))
+    src_fits, tgt_fits = _script_fits(src_script, src.lang), _script_fits(tgt_script, tgt.lang)
+    if not src_fits and not tgt_fits and _script_fits(src_script, tgt.lang) and _script_fits(tgt_script, src.lang):
+        warning = (f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look swapped, "
+                   "so each is read as the language it is written in (check the order of the files)")
+        return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning]
+    warnings = [
+        f"{document.name}: expected language '{document.lang}' but the text looks like '{script}' "
+        "(check the order of the files or --src-lang/--tgt-lang)"
+        for document, script, fits in ((src, src_script, src_fits), (tgt, tgt_script, tgt_fits))
+        if not fits
+    ]
+    return src, tgt, warnings
 
 
-def language_warnings(document: Document) -> list[str]:
-    """A warning when a document's script clearly does not fit its language code."""
-    if not _script_fits(document, document.lang):
-        seen = detect_script(" ".join(document.paragraphs))
-        return [f"{document.name}: expected language '{document.lang}' but the text looks like '{seen}' "
-                "(check the order of the files or --src-lang/--tgt-lang)"]
-    return []
-
-
-def _script_fits(document: Document, lang: str) -> bool:
+def _script_fits(script: str, lang: str) -> bool:
     expected = base_language(lang)
-    seen = detect_script(" ".join(document.paragraphs))
     if expected in _CJK_LANGUAGES:
-        return seen == expected or (expected == "ja" and seen == "zh")
-    return seen not in _CJK_LANGUAGES
-
-
-def looks_swapped(src: Document, tgt: Document) -> bool:
-    """Each side is written in the script of the other side's declared language (and not its own)."""
-    if _script_fits(src, src.lang) or _script_fits(tgt, tgt.lang):
-        return False
-    return _script_fits(src, tgt.lang) and _script_fits(tgt, src.lang)
+        return script == expected or (expected == "ja" and script == "zh")
+    return script not in _CJK_LANGUAGES
 
 
 def alignment_warnings(alignment: Alignment) -> list[str]:
