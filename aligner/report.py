@@ -1,62 +1,44 @@
-"""Write a self-contained HTML report for a person to review an alignment.
+"""Write a self-contained HTML report for a person to review and correct an alignment.
 
 One file, no network: both documents side by side in document order, one row
 per bead with its confidence, doubtful pairs and unaligned segments coloured
-and filterable. Document text is always escaped by Jinja2's autoescape: a
-segment is data, never markup or script.
+and filterable, and editing (accept, reject, join, split, re-link) with the
+corrected TMX and beads downloaded from the page itself.
+
+The page's script builds the rows from the alignment embedded as JSON, with
+`textContent` only, so a segment is always text, never markup or script. The
+JSON is escaped so that no segment can close its `<script>` block, and the
+Content-Security-Policy allows exactly one script, named by its SHA-256 hash.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import os
 from collections import Counter
-from dataclasses import dataclass
+from pathlib import PurePath
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-from .data import Alignment, Bead
+from .data import Alignment, SegmentedDocument, UNSPACED_LANGUAGES, base_language
 from .outputs import atomic_writer
+from .tmx import normalize_language, tmx_tree
 
 #: Pairs below --min-score are doubtful; below this they are marked as likely wrong.
 LOW_SCORE = 0.2
 
-
-@dataclass(frozen=True)
-class ReportRow:
-    number: int
-    status: str
-    paired: bool
-    score: float
-    kind: str
-    src: list[tuple[int, str]]
-    tgt: list[tuple[int, str]]
-
-
-def bead_status(bead: Bead, min_score: float) -> str:
-    """good (in the TMX), doubtful (below --min-score), low (likely wrong) or unaligned."""
-    if not bead.is_pair:
-        return "unaligned"
-    if bead.score >= min_score:
-        return "good"
-    return "low" if bead.score < LOW_SCORE else "doubtful"
+#: What the page may not let through literally inside its JSON block: `</script>`
+#: or `<!--` would end or confuse the block. JSON allows these escapes anywhere in a string.
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def render_report(alignment: Alignment) -> str:
     environment = Environment(loader=PackageLoader("aligner", "templates"), autoescape=select_autoescape(default=True))
+    environment.filters["csp_hash"] = csp_hash
     template = environment.get_template("report.html.j2")
-    src_segments, tgt_segments = alignment.src.segments, alignment.tgt.segments
-    rows = [
-        ReportRow(
-            number=number,
-            status=bead_status(bead, alignment.min_score),
-            paired=bead.is_pair,
-            score=bead.score,
-            kind=bead.kind,
-            src=[(i, src_segments[i].text) for i in bead.src],
-            tgt=[(j, tgt_segments[j].text) for j in bead.tgt],
-        )
-        for number, bead in enumerate(alignment.beads, start=1)
-    ]
     pairs = alignment.pairs
     histogram = [0] * 10
     for bead in pairs:
@@ -66,8 +48,8 @@ def render_report(alignment: Alignment) -> str:
         tgt_name=alignment.tgt.document.name,
         src_lang=alignment.src.document.lang,
         tgt_lang=alignment.tgt.document.lang,
-        src_count=len(src_segments),
-        tgt_count=len(tgt_segments),
+        src_count=len(alignment.src),
+        tgt_count=len(alignment.tgt),
         model=alignment.model,
         settings=alignment.settings,
         min_score=alignment.min_score,
@@ -79,8 +61,49 @@ def render_report(alignment: Alignment) -> str:
         histogram=histogram,
         histogram_max=max(histogram) or 1,
         warnings=alignment.warnings,
-        rows=rows,
+        page_data=Markup(json.dumps(page_data(alignment), ensure_ascii=False).translate(_JSON_ESCAPES)),
     )
+
+
+def page_data(alignment: Alignment) -> dict[str, object]:
+    """Everything the page's script needs to show, edit and export the alignment."""
+    return {
+        "src": _side(alignment.src),
+        "tgt": _side(alignment.tgt),
+        "beads": [{"src": list(bead.src), "tgt": list(bead.tgt), "score": bead.score} for bead in alignment.beads],
+        "minScore": alignment.min_score,
+        "lowScore": LOW_SCORE,
+        "tmx": _tmx_header(alignment),
+        "downloadName": PurePath(alignment.src.document.name).stem + ".reviewed",
+    }
+
+
+def _side(side: SegmentedDocument) -> dict[str, object]:
+    lang = side.document.lang
+    return {
+        "name": side.document.name,
+        "lang": normalize_language(lang),
+        # How data.join_segments joins sentences, so the page's TMX and beads texts are the same.
+        "separator": "" if base_language(lang) in UNSPACED_LANGUAGES else " ",
+        "segments": side.texts,
+    }
+
+
+def _tmx_header(alignment: Alignment) -> dict[str, object]:
+    """The <tmx> and <header> that tmx.py writes, so the corrected TMX has exactly the same ones."""
+    root = tmx_tree(Alignment(alignment.src, alignment.tgt, [], alignment.model, alignment.min_score)).getroot()
+    header = root.find("header")
+    return {
+        "version": root.get("version"),
+        "attributes": dict(header.attrib),
+        "props": [[prop.get("type"), prop.text or ""] for prop in header.findall("prop")],
+    }
+
+
+def csp_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script and no other."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def write_report(alignment: Alignment, path: str | os.PathLike[str]) -> None:

@@ -1,18 +1,30 @@
+import json
 import re
 
+from lxml import html as lxml_html
+
 from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument
-from aligner.report import render_report, write_report
+from aligner.report import csp_hash, render_report, write_report
 
 
-def test_seed_report_shows_both_documents_scores_and_unaligned_segments(seed_alignment, tmp_path):
+def _page(html: str):
+    page = lxml_html.fromstring(html)
+    return page, json.loads(page.get_element_by_id("alignment-data").text)
+
+
+def test_seed_report_embeds_both_documents_and_every_bead(seed_alignment, tmp_path):
     path = tmp_path / "report.html"
     write_report(seed_alignment, path)
     html = path.read_text("utf-8")
     assert "ied10-mic-ja.txt" in html and "ied10-meti-en.txt" in html
-    assert html.count('data-status="unaligned"') == sum(1 for bead in seed_alignment.beads if not bead.is_pair)
-    assert html.count("<tr id=") == len(seed_alignment.beads)
-    assert "両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。" in html
-    assert "Japan also highlighted the concept of “data free flow with trust.”" in html
+    _, data = _page(html)
+    assert data["src"]["segments"] == seed_alignment.src.texts and data["tgt"]["segments"] == seed_alignment.tgt.texts
+    assert [(b["src"], b["tgt"], b["score"]) for b in data["beads"]] == \
+           [(list(b.src), list(b.tgt), b.score) for b in seed_alignment.beads]
+    assert (data["src"]["lang"], data["src"]["separator"], data["tgt"]["lang"], data["tgt"]["separator"]) == ("ja", "", "en", " ")
+    assert data["tmx"]["attributes"]["segtype"] == "paragraph" and data["tmx"]["attributes"]["srclang"] == "ja"
+    assert "両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。" in html  # readable source
+    assert f"{len(seed_alignment.translation_units())} translation units" in html
 
 
 def test_report_is_self_contained():
@@ -21,11 +33,23 @@ def test_report_is_self_contained():
     assert "default-src 'none'" in html  # and the browser is told to load nothing
 
 
-def test_document_text_is_escaped_never_markup():
-    html = render_report(_alignment('<script>alert("x")</script>', '<img src=x onerror="alert(1)">'))
-    assert '<script>alert("x")</script>' not in html
-    assert "<img src=x" not in html
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
+def test_only_the_pages_own_script_may_run():
+    html = render_report(_alignment("a", "b"))
+    page, _ = _page(html)
+    policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
+    scripts = [script for script in page.iter("script") if script.get("type") != "application/json"]
+    assert len(scripts) == 1
+    assert script_src == [f"'{csp_hash(scripts[0].text)}'"]  # no 'unsafe-inline'
+
+
+def test_document_text_cannot_close_the_data_block_or_become_markup():
+    src, tgt = '</script><script>alert("x")</script>', '<img src=x onerror="alert(1)"> <!-- & -->'
+    html = render_report(_alignment(src, tgt))
+    assert html.count("</script>") == 2  # the data block's and the page script's own
+    assert "<img src=x" not in html and "<!-- &" not in html
+    _, data = _page(html)
+    assert data["src"]["segments"] == [src] and data["tgt"]["segments"] == [tgt]
 
 
 def _alignment(src_text, tgt_text):
