@@ -8,6 +8,9 @@ re-segments a TU into sentences when the TMX header says segtype="paragraph"
 (and the project segments by sentence, its default) and pairs the sentences up
 when both sides give the same number. With segtype="sentence" it would only
 ever match the joined text as a whole, which no sentence of a document is.
+The pairing needs OmegaT's segmentation rules to find the sentences ours found;
+its English rules miss a sentence that ends inside quotes, which one project
+rule fixes (the last test, and README.md).
 
 OmegaT (with a Java runtime) is installed on first use when missing, see
 conftest.ensure_debian_packages. The translated document is kept in
@@ -18,9 +21,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from lxml.builder import E
 
 from aligner.data import Alignment, Bead
 from aligner.tmx import write_tmx
@@ -57,11 +63,14 @@ def omegat() -> Path:
     return OMEGAT_JAR
 
 
-def _translate(jar: Path, alignment: Alignment, folder: Path, segtype: str = "paragraph") -> str:
+def _translate(jar: Path, alignment: Alignment, folder: Path, segtype: str = "paragraph",
+               segmentation: bytes | None = None) -> str:
     """Run OmegaT's console translation of the source document with our TMX in tm/auto/."""
     for sub in ("source", "target", "tm/auto", "omegat", "glossary", "dictionary", "config"):
         (folder / sub).mkdir(parents=True)
     (folder / "omegat.project").write_text(PROJECT, "utf-8")
+    if segmentation:
+        (folder / "omegat" / "segmentation.conf").write_bytes(segmentation)
     # The Japanese document as a translator has it: one paragraph per line, PDF wrapping repaired.
     (folder / "source" / "ied10-ja.txt").write_text("\n\n".join(alignment.src.document.paragraphs) + "\n", "utf-8")
     tmx = folder / "tm" / "auto" / "aligner.tmx"
@@ -120,3 +129,55 @@ def test_a_two_sentence_unit_matches_only_because_the_header_says_paragraph(seed
     assert en not in target and all(alignment.src.segments[i].text in target for i in joined.src)
     one_to_one = next(bead for bead in alignment.translation_units() if bead.kind == "1-1")
     assert alignment.bead_texts(one_to_one)[1] in target  # the rest of the file was read and used
+
+
+def test_an_english_sentence_ending_in_a_closing_quote_needs_a_project_segmentation_rule(seed_alignment, omegat, tmp_path):
+    """OmegaT's default English rules break after `. ` but not after `.” `, so a 2-2 unit whose first
+    English sentence ends inside quotes counts as 2-1 and gives no match, until the project has the rule."""
+    alignment, joined = _with_two_sentence_unit(seed_alignment, 13)
+    en = alignment.bead_texts(joined)[1]
+    assert ".” Both" in en
+    assert en not in _translate(omegat, alignment, tmp_path / "default-rules")
+    assert en in _translate(omegat, alignment, tmp_path / "quote-rule", segmentation=_rules_with_closing_quote_break(omegat))
+
+
+#: The rule README.md tells OmegaT users to add for English: a sentence may end inside quotes or brackets.
+CLOSING_QUOTE_BREAK = (True, r'[.?!]+[”"’)]', r'\s')
+
+
+def _rules_with_closing_quote_break(jar: Path) -> bytes:
+    """OmegaT's default segmentation rules plus CLOSING_QUOTE_BREAK for English, as a project's own rules.
+
+    OmegaT 3.6 keeps a project's rules in omegat/segmentation.conf, a java.beans XML
+    encoding of its SRX object (what Project > Properties > Segmentation writes).
+    """
+    srx = "{http://www.lisa.org/srx20}"
+    with zipfile.ZipFile(jar) as archive:
+        defaults = etree.fromstring(archive.read("org/omegat/core/segmentation/defaultRules.srx"))
+    rules = {
+        language.get("languagerulename"): [
+            (rule.get("break", "yes") == "yes", rule.findtext(f"{srx}beforebreak", ""), rule.findtext(f"{srx}afterbreak", ""))
+            for rule in language.iter(f"{srx}rule")]
+        for language in defaults.iter(f"{srx}languagerule")}
+    rules["English"].insert(0, CLOSING_QUOTE_BREAK)
+
+    def prop(name, value):
+        return E.void(value, property=name)
+
+    def rule_object(rule):
+        breaks, before, after = rule
+        return E.void(E.object(prop("afterbreak", E.string(after)), prop("beforebreak", E.string(before)),
+                               prop("breakRule", E.boolean(str(breaks).lower())),
+                               **{"class": "org.omegat.core.segmentation.Rule"}), method="add")
+
+    mappings = [
+        E.void(E.object(prop("language", E.string(mapping.get("languagerulename"))),
+                        prop("pattern", E.string(mapping.get("languagepattern"))),
+                        prop("rules", E.object(*map(rule_object, rules[mapping.get("languagerulename")]),
+                                               **{"class": "java.util.ArrayList"})),
+                        **{"class": "org.omegat.core.segmentation.MapRule"}), method="add")
+        for mapping in defaults.iter(f"{srx}languagemap")]
+    encoded = E.java(E.object(E.void(*mappings, property="mappingRules"), prop("version", E.string("0.2.2")),
+                              **{"class": "org.omegat.core.segmentation.SRX"}),
+                     version="17", **{"class": "java.beans.XMLDecoder"})
+    return etree.tostring(encoded, xml_declaration=True, encoding="UTF-8")

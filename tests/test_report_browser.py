@@ -187,7 +187,7 @@ def test_filters_search_and_keyboard_navigation(seed_alignment, open_report, art
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
-def _one_bead_alignment(src_texts: list[str], tgt_texts: list[str], beads: list[Bead], min_score=0.5) -> Alignment:
+def _alignment_of(src_texts: list[str], tgt_texts: list[str], beads: list[Bead], min_score=0.5) -> Alignment:
     def side(texts, lang, name):
         return SegmentedDocument(Document(name, lang, tuple(texts)), tuple(Segment(i, t, i) for i, t in enumerate(texts)))
     return Alignment(side(src_texts, "ja", "evil-ja.txt"), side(tgt_texts, "en", "evil-en.txt"), beads, "m", min_score)
@@ -196,7 +196,7 @@ def _one_bead_alignment(src_texts: list[str], tgt_texts: list[str], beads: list[
 def test_document_text_is_shown_as_text_and_runs_nothing(open_report, artifacts):
     evil_src = ['<script>window.pwned = 1; alert("script")</script>', "</script><script>window.pwned = 3</script>"]
     evil_tgt = ['<img src=x onerror="window.pwned = 2; alert(2)">', "<!-- <b>bold</b> & &amp; -->"]
-    alignment = _one_bead_alignment(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)])
+    alignment = _alignment_of(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)])
     report = open_report(alignment)
     rows = report.rows()
     assert [row["src_text"] for row in rows] == [[text] for text in evil_src]
@@ -214,7 +214,7 @@ def _tricky_alignment() -> Alignment:
     src = ["\u3000制御\x0c文字\x01です。 ", "二文目\u00a0です。", "\ufeff三文目。", "孤立\x85した文。"]
     tgt = [" Control\x1b chars\ufffe here. ", "Second\u2028line\t\tjoined.", "Third one.\u3000", "Lonely \x00one."]
     beads = [Bead((0, 1), (0,), 0.91), Bead((2,), (1, 2), 0.6), Bead((3,), (), 0.0), Bead((), (3,), 0.0)]
-    return _one_bead_alignment(src, tgt, beads)
+    return _alignment_of(src, tgt, beads)
 
 
 @pytest.mark.parametrize("which", ["seed", "tricky"])
@@ -344,7 +344,7 @@ def _long_alignment(count: int) -> Alignment:
         tgt += [f"This is sentence {n} of a long document, to check the page stays smooth."] * tgt_new
         score = 0.0 if not (src_new and tgt_new) else 0.35 if kind == 3 else 0.9
         beads.append(Bead(tuple(range(s0, len(src))), tuple(range(t0, len(tgt))), score))
-    return _one_bead_alignment(src, tgt, beads)
+    return _alignment_of(src, tgt, beads)
 
 
 def _read_beads(path: Path) -> list[dict]:
