@@ -203,6 +203,7 @@ def test_document_text_is_shown_as_text_and_runs_nothing(open_report, artifacts)
     assert [row["tgt_text"] for row in rows] == [[text] for text in evil_tgt]
     page = report.page
     assert page.evaluate("window.pwned") is None
+    assert not page.is_visible("#actions")  # until a row is selected
     assert page.locator("#beads img, #beads b, #beads script").count() == 0
     assert page.locator("script").count() == 2  # the JSON block and the page's own script, nothing more
     page.screenshot(path=artifacts / "report-xss-as-text.png")
@@ -255,7 +256,9 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     assert page.inner_text("#message") == ""
     report.select(src=3); page.keyboard.press("a"); page.keyboard.press("z")  # accepted, then undone
     assert page.inner_text("#live") == "18 translation units in the TMX · 7 edits"
-    page.screenshot(path=artifacts / "report-seed-edited.png", full_page=True)
+    report.select(src=17)
+    page.evaluate("document.querySelector('#beads > .row.current').scrollIntoView({block: 'center'})")
+    page.screenshot(path=artifacts / "report-seed-edited.png")
 
     tmx_path = report.download("#download-tmx", artifacts)
     beads_path = report.download("#download-beads", artifacts)
