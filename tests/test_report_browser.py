@@ -236,7 +236,7 @@ def test_download_without_edits_is_what_the_library_writes(which, seed_alignment
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
-def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_report, artifacts):
+def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_report, artifacts, tmp_path):
     by_src = {bead.src[0]: bead for bead in seed_alignment.beads if bead.src}
     assert [by_src[i].kind for i in (1, 2, 7, 8, 17, 19)] == ["1-1"] * 6
     assert [by_src[i].kind for i in (18, 20)] == ["1-0"] * 2
@@ -287,6 +287,11 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     assert reviewed[(3,)] == ([by_src[3].tgt[0]], None, by_src[3].score, True)
     assert reviewed[(19,)] == ([], "edited", 0, False)
     assert reviewed[(20,)] == ([linked_tgt], "edited", 1, True)
+
+    for _ in range(7):
+        page.keyboard.press("z")
+    assert page.inner_text("#live").endswith("· 0 edits")
+    assert _read_beads(report.download("#download-beads", tmp_path)) == list(bead_records(seed_alignment))
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
