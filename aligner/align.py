@@ -2,7 +2,7 @@
 
 The search maximises the summed gain of a path of beads through the (i, j)
 lattice. A bead joins `a` consecutive source sentences to `b` consecutive target
-sentences (a + b <= 5), or leaves one sentence unaligned (gain `skip_gain`).
+sentences (a + b <= 5), or leaves one sentence unaligned (gain 0).
 The gain of a bead grows with how much more its two sides resemble each other
 than each resembles its nearest neighbours on the other side (a margin, which
 makes scores comparable across documents and models), and shrinks with merges
@@ -38,19 +38,21 @@ class AlignParams:
     """Tunable constants of the search; defaults fitted on dev data (see `make eval`)."""
 
     bead_types: tuple[tuple[int, int], ...] = DEFAULT_BEAD_TYPES
-    #: Margin a pair needs to beat leaving both sentences unaligned.
-    threshold: float = 0.06
-    #: Gain of leaving one sentence unaligned.
-    skip_gain: float = 0.0
-    #: Cost per extra sentence in a bead, so that merges must earn their place.
-    merge_penalty: float = 0.02
-    #: Cost per unit of |log length ratio - the document's log length ratio|.
+    #: Margin a pair needs to beat leaving both sentences unaligned. It is low on
+    #: purpose: loosely translated documents (Wikipedia, transcripts) have true
+    #: pairs of low margin, and the calibrated confidence (`score.py`), which
+    #: sees the bead's context, decides which weak pairs stay unaligned.
+    threshold: float = -0.6
+    #: Cost per extra sentence in a bead. Negative: with a low threshold, splitting a
+    #: bead into two pairs is already rewarded, and this evens it out.
+    merge_penalty: float = -0.03
+    #: Weight of the length cost (-log P(length difference), Gale & Church's model).
     length_weight: float = 0.05
-    #: A bead's gain is weighted by ((a + b) / 2) ** size_exponent: 0 counts each bead once.
-    size_exponent: float = 0.0
     #: Cost per paragraph boundary inside a bead: headings and list items are
     #: paragraphs of their own and should not be glued to the next sentence.
     paragraph_penalty: float = 0.3
+    #: Score pairs by margin over their nearest neighbours (False: plain cosine, as a baseline).
+    use_margin: bool = True
     #: Neighbours averaged for the margin.
     margin_neighbours: int = 4
     #: Subtract each document's mean vector before comparing (removes a language offset).
@@ -95,7 +97,10 @@ def align_vectors(
     if params.center:
         src, tgt = _center(src), _center(tgt)
     lo, hi = _band(src, tgt, src_lengths, tgt_lengths, params)
-    knn_src, knn_tgt = _neighbour_similarity(src, tgt, lo, hi, params.margin_neighbours)
+    if params.use_margin:
+        knn_src, knn_tgt = _neighbour_similarity(src, tgt, lo, hi, params.margin_neighbours)
+    else:
+        knn_src, knn_tgt = np.zeros(n, dtype=np.float32), np.zeros(m, dtype=np.float32)
     lattice = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
                        src_paragraph_starts, tgt_paragraph_starts)
     return lattice.search(lo, hi)
@@ -204,19 +209,19 @@ class _Lattice:
         self.tgt_spans = _span_table(tgt, tgt_lengths, knn_tgt, max_b)
         self.src_crossings = _crossing_table(src_paragraph_starts, self.n, max_a)
         self.tgt_crossings = _crossing_table(tgt_paragraph_starts, self.m, max_b)
-        self.log_ratio = float(np.log(tgt_lengths.sum() / src_lengths.sum()))
+        self.length_ratio = float(tgt_lengths.sum() / src_lengths.sum())
 
     def _gains(self, a: int, b: int, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
         """Gain and raw cosine of every (a, b) bead ending in the block rows x cols."""
+        p = self.params
         sv, sk, sl = self.src_spans[a]
         tv, tk, tl = self.tgt_spans[b]
         cosine = sv[rows] @ tv[cols].T
         margin = cosine - 0.5 * (sk[rows][:, None] + tk[cols][None, :])
-        deviation = np.abs(np.log(tl[cols][None, :] / sl[rows][:, None]) - self.log_ratio)
-        p = self.params
+        deviation = length_cost(sl[rows][:, None], tl[cols][None, :], self.length_ratio)
         crossings = self.src_crossings[a][rows][:, None] + self.tgt_crossings[b][cols][None, :]
         gain = (
-            (0.5 * (a + b)) ** p.size_exponent * (margin - p.threshold)
+            margin - p.threshold
             - p.merge_penalty * (a + b - 2)
             - p.length_weight * deviation
             - p.paragraph_penalty * crossings
@@ -250,7 +255,6 @@ class _Lattice:
 
     def _run(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, float]]:
         types = [(1, 0)] + list(self.params.bead_types)
-        skip = self.params.skip_gain
         n = self.n
         scores: list[np.ndarray] = []
         choices: list[np.ndarray] = []
@@ -281,7 +285,7 @@ class _Lattice:
                         continue
                     prev = scores[i - a][j_from - b - prev_lo : j_to - b - prev_lo + 1]
                     if (a, b) == (1, 0):
-                        candidate = prev + skip
+                        candidate = prev
                         cos = None
                     else:
                         gain, cosine = block_gains[(a, b)]
@@ -293,9 +297,8 @@ class _Lattice:
                     choice[target] = np.where(better, t, choice[target])
                     if cos is not None:
                         cos_row[target] = np.where(better, cos, cos_row[target])
-                # 0-1 skips chain along the row: best[j] = max(best[j], best[j-1] + skip)
-                offsets = skip * np.arange(width)
-                running = np.maximum.accumulate(best - offsets) + offsets
+                # 0-1 skips (gain 0) chain along the row: best[j] = max(best[j], best[j-1])
+                running = np.maximum.accumulate(best)
                 from_left = running > best
                 best = np.where(from_left, running, best)
                 choice = np.where(from_left, np.int8(len(types)), choice)
@@ -355,3 +358,28 @@ def _crossing_table(paragraph_starts, n: int, max_span: int) -> dict[int, np.nda
             crossings[s:] = before[s:] - before[1 : n + 2 - s]
         table[s] = crossings
     return table
+
+
+#: Variance of the length difference per character (Gale & Church 1993).
+_LENGTH_VARIANCE = 6.8
+
+
+def length_cost(source_length, target_length, ratio: float) -> np.ndarray:
+    """-log P(length difference) of a bead, Gale & Church's model with the document's length ratio.
+
+    The difference is measured in source characters and grows like the square
+    root of the length, so a long bead may differ by more than a short one.
+    """
+    source_length = np.asarray(source_length, dtype=np.float64)
+    expected = np.asarray(target_length, dtype=np.float64) / ratio
+    mean = (source_length + expected) / 2
+    delta = np.abs(expected - source_length) / np.sqrt(np.maximum(mean, 1.0) * _LENGTH_VARIANCE)
+    return -np.log(np.maximum(_two_sided_tail(delta), 1e-300))
+
+
+def _two_sided_tail(z: np.ndarray) -> np.ndarray:
+    """2 * (1 - Phi(z)) for z >= 0, by the polynomial Gale & Church used (Abramowitz-Stegun 26.2.17)."""
+    t = 1.0 / (1.0 + 0.2316419 * z)
+    density = np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+    poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
+    return 2 * density * poly

@@ -15,6 +15,10 @@ gold rewritten. The random seed is fixed, so figures are reproducible.
 
     python -m aligner.evaluate                 # table over the available sets
     python -m aligner.evaluate --calibrate     # refit aligner/calibration.json on dev data
+
+Beside each figure, the same run scores two baselines on the same segments and
+embeddings (`aligner.baselines`): Gale-Church (length only) and a plain cosine
+DP, so that every figure has a reference measured on the same machine.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ import numpy as np
 
 from .config import AlignConfig
 from .data import Bead, Document, join_segments
+from .baselines import cosine_dp, gale_church
 from .pipeline import Aligner
+from .score import score_beads
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.
@@ -248,6 +254,36 @@ def align_gold(aligner: Aligner, document: GoldDocument) -> list[Bead]:
     return aligner.align_documents(*_documents(document)).beads
 
 
+def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> dict[str, list[Bead]]:
+    """Our beads and the baselines' on the same segments and the same embeddings."""
+    src, tgt = (aligner.segment(d) for d in _documents(document))
+    src_vectors, tgt_vectors = aligner.embed_pair(src.texts, tgt.texts)
+    raw, features = aligner.propose(src, tgt, src_vectors, tgt_vectors)
+    src_lengths, tgt_lengths = [len(t) for t in src.texts], [len(t) for t in tgt.texts]
+    baselines = {
+        "gale-church": gale_church(src_lengths, tgt_lengths),
+        "cosine-dp": cosine_dp(src_vectors, tgt_vectors, src_lengths, tgt_lengths),
+    }
+    beads = {"aligner": score_beads(raw, features, aligner.calibration)}
+    for name, pairs in baselines.items():
+        beads[name] = [Bead(s, t, 1.0 if s and t else 0.0) for s, t in pairs]
+    return beads
+
+
+def unrelated_pairs(documents: list[GoldDocument]) -> list[GoldDocument]:
+    """Documents that are not translations of each other: one's source with another's target.
+
+    Every segment's gold is "unaligned", so any pair proposed is wrong: these
+    teach the calibration what unrelated text scores, and show how many TUs
+    two unrelated documents would put into a TMX.
+    """
+    return [
+        GoldDocument(f"{a.name}x{b.name.rsplit('/', 1)[-1]}", a.src_lang, a.tgt_lang, a.src, b.tgt,
+                     [((i,), ()) for i in range(len(a.src))] + [((), (j,)) for j in range(len(b.tgt))])
+        for a, b in zip(documents[::3], documents[1::3])
+    ]
+
+
 def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[np.ndarray, np.ndarray]:
     """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
     rows, labels = [], []
@@ -275,6 +311,36 @@ def with_hard_variants(documents: list[GoldDocument], noise: list[str]) -> list[
     return [hard_variant(doc, rng, noise) for doc in documents]
 
 
+def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precision: float = 0.99) -> float:
+    """The lowest threshold whose pairs are right at least `precision` of the time."""
+    for threshold in np.round(np.arange(0.2, 1.0, 0.01), 2):
+        kept = probabilities >= threshold
+        if kept.any() and labels[kept].mean() >= precision:
+            return round(float(threshold), 2)
+    return 1.0
+
+
+def calibrate(aligner: Aligner, limit: int) -> None:
+    """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score."""
+    from .score import FEATURES, Calibration, fit_logistic
+
+    dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
+    dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
+    features, labels = calibration_data(aligner, dev)
+    intercept, weights = fit_logistic(features, labels)
+    calibration = Calibration(intercept, tuple(float(w) for w in weights),
+                              f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and unrelated), "
+                              f"seed {SEED}")
+    (Path(__file__).parent / "calibration.json").write_text(calibration.to_json(), "utf-8")
+    print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
+          + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
+    probabilities = calibration.probability(features)
+    threshold = recommended_min_score(probabilities, labels)
+    kept = probabilities >= threshold
+    print(f"dev: --min-score {threshold} keeps {labels[kept].mean():.3f} precise TUs and "
+          f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs (set DEFAULT_MIN_SCORE in config.py)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aligner.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
@@ -282,37 +348,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
     args = parser.parse_args(argv)
 
-    aligner = evaluation_aligner()
     if args.calibrate:
-        from .score import FEATURES, Calibration, fit_logistic
-
-        dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), args.limit)]
-        dev = dev + with_hard_variants(dev, _noise_pool(dev))
-        features, labels = calibration_data(aligner, dev)
-        intercept, weights = fit_logistic(features, labels)
-        calibration = Calibration(intercept, tuple(float(w) for w in weights),
-                                  f"{len(dev)} dev documents ({', '.join(DEV_SETS)}, plain and hard), seed {SEED}")
-        (Path(__file__).parent / "calibration.json").write_text(calibration.to_json(), "utf-8")
-        print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
-              + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
-        aligner = evaluation_aligner()
-
+        calibrate(evaluation_aligner(), args.limit)
+    aligner = evaluation_aligner()
     specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
     min_score = aligner.config.min_score
+    print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "
+          "GC-F, cosDP-F: strict F1 of the Gale-Church and plain cosine DP baselines on the same input")
     print(f"{'set':34s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
-          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'ECE':>5s} {'secs':>5s}")
+          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'ECE':>5s} {'GC-F':>5s} {'cosDP-F':>7s} "
+          f"{'secs':>5s}")
     for spec in specs:
         documents = _limited(find_set(spec), args.limit)
         if not documents:
             print(f"{spec:34s} (not found)")
             continue
-        for label, docs in ((spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents)))):
+        variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents)))]
+        for label, docs in variants:
             start = time.perf_counter()
-            tests = [align_gold(aligner, doc) for doc in docs]
-            s = score([doc.gold for doc in docs], tests, min_score)
+            runs = [align_gold_with_baselines(aligner, doc) for doc in docs]
+            golds = [doc.gold for doc in docs]
+            s = score(golds, [run["aligner"] for run in runs], min_score)
+            gc, cos = (score(golds, [run[name] for run in runs], min_score).strict_f
+                       for name in ("gale-church", "cosine-dp"))
             print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
                   f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {s.ece:5.3f} "
-                  f"{time.perf_counter() - start:5.0f}", flush=True)
+                  f"{gc:5.3f} {cos:7.3f} {time.perf_counter() - start:5.0f}", flush=True)
+        unrelated = unrelated_pairs(documents)
+        if unrelated:
+            tus = sum(1 for doc in unrelated for b in align_gold(aligner, doc) if b.src and b.tgt and b.score >= min_score)
+            print(f"{spec + ' unrelated':34s} {len(unrelated):4d}   TUs at --min-score (all wrong): {tus}", flush=True)
     return 0
 
 

@@ -21,7 +21,7 @@ from .data import Alignment, Document, SegmentedDocument, base_language
 from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError
 from .ingest import detect_script, document_from_text, read_document
-from .score import Calibration, bead_features, exact_cosine_deltas, score_beads
+from .score import Calibration, bead_features, exact_scores, score_beads
 from .segment import SentenceSplitter, make_splitter, segment_document
 
 #: Show a progress bar for embedding from this many sentences on.
@@ -115,9 +115,9 @@ class Aligner:
             None if self.config.presplit else src.paragraph_starts,
             None if self.config.presplit else tgt.paragraph_starts,
         )
-        deltas = exact_cosine_deltas(raw, src.texts, tgt.texts, src_vectors, tgt_vectors,
-                                     src.document.lang, tgt.document.lang, self.embedder)
-        return raw, bead_features(raw, src_lengths, tgt_lengths, deltas)
+        exact = exact_scores(raw, src.texts, tgt.texts, src_vectors, tgt_vectors,
+                             src.document.lang, tgt.document.lang, self.embedder)
+        return raw, bead_features(raw, src_lengths, tgt_lengths, exact)
 
     def embed_pair(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Embed both sides in one batched pass, with a progress bar for long documents."""

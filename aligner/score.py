@@ -20,11 +20,19 @@ from typing import Sequence
 
 import numpy as np
 
-from .align import RawBead
+from .align import RawBead, length_cost
 from .data import Bead, join_segments
 from .embed import Embedder
 
-FEATURES = ("margin", "cosine", "length_deviation", "extra_sentences")
+FEATURES = ("margin_over_document", "cosine", "length_cost", "extra_sentences", "merge_gain", "neighbour_margin",
+            "document_margin")
+
+#: Margin counted for a missing neighbour (an unaligned segment or the document's edge).
+_NO_NEIGHBOUR_MARGIN = -0.3
+#: Pairs less likely than this to be right are left unaligned in every output:
+#: the search accepts weak pairs so that loosely translated documents still align,
+#: and the calibrated probability is what tells those from unrelated neighbours.
+UNALIGN_BELOW = 0.2
 
 
 @dataclass(frozen=True)
@@ -51,27 +59,54 @@ class Calibration:
 
 
 def bead_features(
-    raw: Sequence[RawBead], src_lengths: Sequence[int], tgt_lengths: Sequence[int], exact_cosine_delta: dict[int, float]
+    raw: Sequence[RawBead], src_lengths: Sequence[int], tgt_lengths: Sequence[int], exact: dict[int, "ExactScores"]
 ) -> np.ndarray:
-    """Feature matrix (one row per pair bead, in order) for the calibration."""
-    log_ratio = np.log(max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1))
+    """Feature matrix (one row per pair bead, in order) for the calibration.
+
+    Besides the bead's own similarity and lengths, two features look around it:
+    a true pair usually sits among true pairs (`neighbour_margin`), a true pair
+    is strong for its document (`margin_over_document`), and in two unrelated
+    documents even the best pairs are weak (`document_margin`). `merge_gain`
+    tells a real merge (the joined text matches better than any of its
+    sentences) from an unrelated sentence glued onto a pair.
+    """
+    ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
+    none = ExactScores(0.0, 0.0)
+    margins = [None if not (b.src and b.tgt) else b.margin + exact.get(k, none).delta for k, b in enumerate(raw)]
+    paired = [m for m in margins if m is not None]
+    document_margin = float(np.median(paired)) if paired else _NO_NEIGHBOUR_MARGIN
     rows = []
     for k, bead in enumerate(raw):
-        if not (bead.src and bead.tgt):
+        if margins[k] is None:
             continue
-        delta = exact_cosine_delta.get(k, 0.0)
+        scores = exact.get(k, none)
         src_len = max(sum(src_lengths[i] for i in bead.src), 1)
         tgt_len = max(sum(tgt_lengths[j] for j in bead.tgt), 1)
+        neighbours = [margins[x] if 0 <= x < len(raw) and margins[x] is not None else _NO_NEIGHBOUR_MARGIN
+                      for x in (k - 1, k + 1)]
         rows.append((
-            bead.margin + delta,
-            bead.cosine + delta,
-            abs(np.log(tgt_len / src_len) - log_ratio),
+            margins[k] - document_margin,
+            bead.cosine + scores.delta,
+            float(length_cost(src_len, tgt_len, ratio)),
             len(bead.src) + len(bead.tgt) - 2,
+            scores.merge_gain,
+            float(np.mean(neighbours)),
+            document_margin,
         ))
     return np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURES))
 
 
-def exact_cosine_deltas(
+@dataclass(frozen=True)
+class ExactScores:
+    """What re-embedding a multi-sentence bead's joined text tells."""
+
+    #: cos(embedded joined texts) - cos(mean of sentence vectors), the search's estimate.
+    delta: float
+    #: cos(embedded joined texts) - the best cosine of one sentence with one sentence inside the bead.
+    merge_gain: float
+
+
+def exact_scores(
     raw: Sequence[RawBead],
     src_texts: Sequence[str],
     tgt_texts: Sequence[str],
@@ -80,8 +115,8 @@ def exact_cosine_deltas(
     src_lang: str,
     tgt_lang: str,
     embedder: Embedder,
-) -> dict[int, float]:
-    """For multi-sentence beads: cos(embedded joined texts) - cos(mean of sentence vectors)."""
+) -> dict[int, ExactScores]:
+    """For each multi-sentence pair bead (by position in `raw`): its scores from real embeddings."""
     targets = [k for k, bead in enumerate(raw) if bead.src and bead.tgt and len(bead.src) + len(bead.tgt) > 2]
     if not targets:
         return {}
@@ -89,12 +124,13 @@ def exact_cosine_deltas(
     joined_tgt = [join_segments([tgt_texts[j] for j in raw[k].tgt], tgt_lang) for k in targets]
     exact = embedder.embed(joined_src + joined_tgt)
     exact_src, exact_tgt = exact[: len(targets)], exact[len(targets):]
-    deltas = {}
+    scores = {}
     for row, k in enumerate(targets):
-        mean_src = _unit(src_vectors[list(raw[k].src)].sum(axis=0))
-        mean_tgt = _unit(tgt_vectors[list(raw[k].tgt)].sum(axis=0))
-        deltas[k] = float(exact_src[row] @ exact_tgt[row] - mean_src @ mean_tgt)
-    return deltas
+        src_part, tgt_part = src_vectors[list(raw[k].src)], tgt_vectors[list(raw[k].tgt)]
+        joined = float(exact_src[row] @ exact_tgt[row])
+        mean = float(_unit(src_part.sum(axis=0)) @ _unit(tgt_part.sum(axis=0)))
+        scores[k] = ExactScores(delta=joined - mean, merge_gain=joined - float((src_part @ tgt_part.T).max()))
+    return scores
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -102,14 +138,18 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 
 def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calibration) -> list[Bead]:
-    """Attach the calibrated probability to every pair bead; unaligned beads score 0."""
+    """Attach the calibrated probability to every pair bead; unlikely pairs become unaligned segments."""
     probabilities = calibration.probability(features) if len(features) else np.zeros(0)
     beads = []
     row = 0
     for bead in raw:
         if bead.src and bead.tgt:
-            similarity = float(features[row, 1])
-            beads.append(Bead(bead.src, bead.tgt, round(float(probabilities[row]), 4), round(similarity, 4)))
+            probability = float(probabilities[row])
+            if probability >= UNALIGN_BELOW:
+                beads.append(Bead(bead.src, bead.tgt, round(probability, 4), round(float(features[row, 1]), 4)))
+            else:
+                beads.extend(Bead((i,), (), 0.0, None) for i in bead.src)
+                beads.extend(Bead((), (j,), 0.0, None) for j in bead.tgt)
             row += 1
         else:
             beads.append(Bead(bead.src, bead.tgt, 0.0, None))

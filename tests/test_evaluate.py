@@ -3,7 +3,9 @@
 import random
 
 from aligner.data import Bead
-from aligner.evaluate import GoldDocument, expected_calibration_error, hard_variant, score
+from aligner.evaluate import (
+    GoldDocument, expected_calibration_error, hard_variant, recommended_min_score, score, unrelated_pairs,
+)
 
 import numpy as np
 
@@ -41,3 +43,20 @@ def test_calibration_error_is_zero_for_perfect_probabilities_and_large_for_overc
     labels = np.array([1.0] * 9 + [0.0])
     assert expected_calibration_error(np.full(10, 0.9), labels) < 1e-9
     assert expected_calibration_error(np.full(10, 1.0), np.array([1.0] * 5 + [0.0] * 5)) == 0.5
+
+
+def test_unrelated_pairs_have_an_all_unaligned_gold():
+    docs = [GoldDocument(f"set/d{k}", "ja", "en", [f"s{k}.{i}" for i in range(3)], [f"t{k}.{i}" for i in range(4)],
+                         [((i,), (i,)) for i in range(3)] + [((), (3,))]) for k in range(6)]
+    unrelated = unrelated_pairs(docs)
+    assert len(unrelated) == 2
+    first = unrelated[0]
+    assert first.src == docs[0].src and first.tgt == docs[1].tgt
+    assert all(not (s and t) for s, t in first.gold) and len(first.gold) == 7
+
+
+def test_recommended_min_score_is_the_lowest_threshold_reaching_the_precision():
+    probabilities = np.array([0.3, 0.4, 0.6, 0.7, 0.95, 0.97] + [0.99] * 94)
+    labels = np.array([0, 0, 0, 1, 1, 1] + [1] * 94, dtype=float)
+    # from 0.61 on, 97 pairs of which all are right; at 0.6, 98 with one wrong (0.9898)
+    assert recommended_min_score(probabilities, labels) == 0.61

@@ -1,0 +1,42 @@
+"""Scoring: calibrated confidence, and unlikely pairs left unaligned."""
+
+import numpy as np
+
+from aligner.align import RawBead
+from aligner.score import FEATURES, UNALIGN_BELOW, Calibration, bead_features, fit_logistic, score_beads
+
+
+def _calibration_on_cosine() -> Calibration:
+    """P(right) rises with the cosine feature only: 0.5 at cosine 0.5."""
+    weights = tuple(10.0 if name == "cosine" else 0.0 for name in FEATURES)
+    return Calibration(intercept=-5.0, weights=weights)
+
+
+def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their_beads():
+    raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), -0.2, 0.1), RawBead((2,), (), None, None),
+           RawBead((3, 4), (2,), 0.2, 0.6)]
+    features = bead_features(raw, [10, 10, 10, 10, 10], [30, 30, 30], {})
+    beads = score_beads(raw, features, _calibration_on_cosine())
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2,), ()), ((3, 4), (2,))]
+    assert beads[0].score > 0.95 and beads[4].score > 0.5
+    assert all(b.score == 0.0 for b in beads[1:4])
+    assert all(b.score >= UNALIGN_BELOW for b in beads if b.src and b.tgt)
+
+
+def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
+    strong = [RawBead((i,), (i,), 0.4, 0.7) for i in range(5)]
+    lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
+    weights = tuple(1.0 if name in ("neighbour_margin", "document_margin") else 0.0 for name in FEATURES)
+    calibration = Calibration(intercept=0.0, weights=weights)
+    p_strong = calibration.probability(bead_features(strong, [10] * 5, [10] * 5, {}))[2]
+    p_lonely = calibration.probability(bead_features(lonely, [10] * 2, [10] * 2, {}))[0]
+    assert p_lonely < p_strong
+
+
+def test_fit_logistic_recovers_a_known_model():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 2))
+    p = 1 / (1 + np.exp(-(0.5 + 2.0 * x[:, 0] - 1.0 * x[:, 1])))
+    labels = (rng.random(4000) < p).astype(float)
+    intercept, weights = fit_logistic(x, labels)
+    assert abs(intercept - 0.5) < 0.2 and abs(weights[0] - 2.0) < 0.25 and abs(weights[1] + 1.0) < 0.2
