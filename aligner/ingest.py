@@ -81,7 +81,7 @@ def read_document(
         text, used_encoding = decode(data, path, encoding)
         paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
-        raise InputError("has no text (only whitespace or markup)", path, "give a file with text in it")
+        raise InputError("has no text, only whitespace or markup", path, "give a file with text in it")
     return Document(
         name=path.name,
         lang=lang,

@@ -112,8 +112,8 @@ def test_a_file_that_cannot_be_read_exits_1_naming_it(tmp_path, case):
 
 @pytest.mark.parametrize("content, problem", [
     (b"", "is empty"),
-    (b" \r\n\t\n", "has no text (only whitespace or markup)"),
-    ("\u3000\n\u3000\u3000\n".encode("utf-8"), "has no text (only whitespace or markup)"),  # ideographic spaces
+    (b" \r\n\t\n", "has no text, only whitespace or markup"),
+    ("\u3000\n\u3000\u3000\n".encode("utf-8"), "has no text, only whitespace or markup"),  # ideographic spaces
 ])
 def test_an_empty_file_exits_1_naming_it(tmp_path, content, problem):
     out = tmp_path / "out"
@@ -174,9 +174,12 @@ def utf8_beads(tmp_path_factory) -> str:
     return beads.read_text("utf-8")
 
 
-@pytest.mark.parametrize("japanese_encoding", ["cp932", "shift_jis", "euc_jp", "iso2022_jp"])
+@pytest.mark.parametrize("japanese_encoding", ["cp932", "euc_jp", "iso2022_jp"])
 def test_japanese_encodings_and_utf16_english_align_as_the_utf8_originals(tmp_path, utf8_beads, japanese_encoding):
-    """Japanese re-encoded with Python's codecs, English as UTF-16 with a byte-order mark."""
+    """Japanese re-encoded with Python's codecs, English as UTF-16 with a byte-order mark.
+
+    (Shift_JIS gives this text the very bytes of CP932, its superset, so one run covers both.)
+    """
     ja, en = tmp_path / "ja.txt", tmp_path / "en.txt"
     ja.write_bytes(JA_SEED.read_text("utf-8").encode(japanese_encoding))
     en.write_bytes(EN_SEED.read_text("utf-8").encode("utf-16"))
