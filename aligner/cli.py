@@ -38,11 +38,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def, override]
-        """Unknown options are refused by the (sub)command that received them, listing its own options."""
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Unknown options are refused by the (sub)command that received them, listing its own options.
+
+        (argparse would report them from the top-level parser, which knows none of them.)
+        """
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
-            options = [max(action.option_strings, key=len) for action in self._actions
+            options = [max(action.option_strings, key=len) for action in self._actions  # argparse has no public list
                        if action.option_strings and action.dest != "help"]
             raise UsageError(f"unrecognized arguments: {' '.join(extras)}",
                              hint=f"valid options: {', '.join(options)}; see '{self.prog} --help'")
