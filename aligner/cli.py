@@ -38,6 +38,21 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Unknown options are refused by the (sub)command that received them, listing its own options.
+
+        (argparse would report them from the top-level parser, which knows none of them.)
+        """
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            options = [max(action.option_strings, key=len) for action in self._actions  # argparse has no public list
+                       if action.option_strings and action.dest != "help"]
+            raise UsageError(f"unrecognized arguments: {' '.join(extras)}",
+                             hint=f"valid options: {', '.join(options)}; see '{self.prog} --help'")
+        return parsed, extras
+
 
 def _score(text: str) -> float:
     try:
@@ -56,6 +71,15 @@ def _language(text: str) -> str:
         return normalize_language(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _encoding(text: str) -> str:
+    from .ingest import check_encoding
+
+    try:
+        return check_encoding(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
 
 
 def _model(text: str) -> str:
@@ -87,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="BCP-47 code of SRC (default: ja)")
     languages.add_argument("--tgt-lang", type=_language, default="en", metavar="CODE",
                            help="BCP-47 code of TGT (default: en)")
-    languages.add_argument("--encoding", metavar="NAME",
+    languages.add_argument("--encoding", type=_encoding, metavar="NAME",
                            help="encoding of both inputs, e.g. cp932 or euc-jp (default: detected)")
     languages.add_argument("--presplit", action="store_true",
                            help="each non-empty line is one segment, as given: no cleanup, no sentence splitting")

@@ -22,7 +22,7 @@ import unicodedata
 from pathlib import Path
 
 from .data import Document
-from .errors import InputError
+from .errors import InputError, UsageError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 
@@ -81,7 +81,7 @@ def read_document(
         text, used_encoding = decode(data, path, encoding)
         paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
-        raise InputError("has no text (only whitespace or markup)", path, "give a file with text in it")
+        raise InputError("has no text, only whitespace or markup", path, "give a file with text in it")
     return Document(
         name=path.name,
         lang=lang,
@@ -122,7 +122,7 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError("cannot be read: permission denied", path, "check the file's permissions") from None
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror or error}", path) from None
-    if not data.strip():
+    if not data:
         raise InputError("is empty", path, "give a file with text in it")
     return data
 
@@ -136,10 +136,7 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
     decodes a file that is not UTF-8.
     """
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(f"unknown encoding '{encoding}'", path, "try utf-8, cp932, euc-jp, iso-2022-jp or utf-16") from None
+        check_encoding(encoding)
         try:
             return _clean(data.decode(encoding), path), encoding
         except UnicodeDecodeError as error:
@@ -168,6 +165,19 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
     if best is None:
         raise InputError("is not text in any known encoding", path, "name it with --encoding, or check that it is a text file")
     return _clean(str(best), path), best.encoding.replace("_", "-")
+
+
+def check_encoding(name: str) -> str:
+    """Return `name` if Python can decode it; raise UsageError naming common choices otherwise.
+
+    The CLI calls this while parsing arguments, so that a typo is a usage
+    error (exit 2) before any file is read.
+    """
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise UsageError(f"unknown encoding '{name}'", hint="try utf-8, cp932, euc-jp, iso-2022-jp or utf-16") from None
+    return name
 
 
 def _reject_binary(data: bytes, path: str | Path) -> None:

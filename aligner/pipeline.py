@@ -166,13 +166,29 @@ def language_check(src: Document, tgt: Document) -> tuple[Document, Document, li
         warning = (f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look swapped, "
                    "so each is read as the language it is written in (check the order of the files)")
         return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning]
+    if src_script == tgt_script and not (src_fits and tgt_fits):
+        warning = (f"{src.name} and {tgt.name} both look like {_describe(src_script)}, but '{src.lang}' and "
+                   f"'{tgt.lang}' were expected (give a document and its translation, or set --src-lang/--tgt-lang)")
+        return src, tgt, [warning]
     warnings = [
-        f"{document.name}: expected language '{document.lang}' but the text looks like '{script}' "
+        f"{document.name}: expected language '{document.lang}' but the text looks like {_describe(script)} "
         "(check the order of the files or --src-lang/--tgt-lang)"
         for document, script, fits in ((src, src_script, src_fits), (tgt, tgt_script, tgt_fits))
         if not fits
     ]
     return src, tgt, warnings
+
+
+#: How a script detected by `detect_script` is named in a warning.
+_SCRIPT_NAMES = {
+    "ja": "Japanese ('ja')", "zh": "Chinese ('zh')", "ko": "Korean ('ko')",
+    "latin": "a Latin-script language (such as 'en')", "cyrillic": "a Cyrillic-script language (such as 'ru')",
+    "other": "a language in another script",
+}
+
+
+def _describe(script: str) -> str:
+    return _SCRIPT_NAMES.get(script, f"text in '{script}' script")
 
 
 def _script_fits(script: str, lang: str) -> bool:

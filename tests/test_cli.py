@@ -1,10 +1,11 @@
-"""The command line as users run it: a real subprocess, real files, exit codes per SPEC."""
+"""The command line as users run it: a real subprocess, real files, exit codes per SPEC.
+
+Bad input, bad options and Ctrl-C are in test_bad_input.py.
+"""
 
 import json
 import subprocess
 import sys
-
-import pytest
 
 from conftest import EN_SEED, JA_SEED
 
@@ -34,35 +35,6 @@ def test_without_outputs_the_beads_go_to_stdout(tmp_path):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["src"], r["tgt"]) for r in records] == [([0], [0]), ([1], [1])]
     assert result.stderr == ""
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--min-score", "7"], "from 0 to 1"),
-    (["--model", "labse"], "choose one of"),
-    (["--frobnicate"], "unrecognized arguments"),
-    (["--src-lang", "japanese!"], "BCP-47"),
-])
-def test_bad_options_exit_2_with_one_line_naming_the_fix(args, message):
-    result = run("align", JA_SEED, EN_SEED, *args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
-def test_missing_input_exits_1_naming_the_file(tmp_path):
-    missing = tmp_path / "nope.txt"
-    result = run("align", missing, EN_SEED, "-o", tmp_path / "out.tmx")
-    assert result.returncode == 1
-    assert str(missing) in result.stderr and "no such file" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_output_in_a_missing_folder_fails_before_any_work(tmp_path):
-    result = run("align", JA_SEED, EN_SEED, "-o", tmp_path / "no" / "such" / "out.tmx")
-    assert result.returncode == 1
-    assert "does not exist" in result.stderr
 
 
 def test_help_teaches_with_examples():

@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pytest
 
-from aligner.errors import InputError
 from aligner.ingest import read_document, text_paragraphs
 
 from conftest import EN_SEED, JA_SEED, SEEDS
@@ -69,25 +68,3 @@ def test_presplit_keeps_every_non_empty_line_as_given(tmp_path: Path):
     source.write_text("  first line \n\nsecond.  Two sentences.\n   \nthird", "utf-8")
     document = read_document(source, "en", presplit=True)
     assert document.paragraphs == ("  first line ", "second.  Two sentences.", "third")
-
-
-@pytest.mark.parametrize("content, message", [
-    (None, "no such file"),
-    (b"", "is empty"),
-    (b"  \n\t\n", "is empty"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG image"),
-    (b"text with a \x00 NUL byte inside", "NUL bytes"),
-])
-def test_bad_input_gives_an_error_naming_the_file(tmp_path: Path, content, message):
-    path = tmp_path / "input.txt"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(InputError) as caught:
-        read_document(path, "ja")
-    assert message in str(caught.value)
-    assert str(path) in str(caught.value)
-
-
-def test_a_directory_is_not_a_document(tmp_path: Path):
-    with pytest.raises(InputError, match="is a directory"):
-        read_document(tmp_path, "ja")
