@@ -367,13 +367,16 @@ _LENGTH_VARIANCE = 6.8
 def length_cost(source_length, target_length, ratio: float) -> np.ndarray:
     """-log P(length difference) of a bead, Gale & Church's model with the document's length ratio.
 
-    The difference is measured in source characters and grows like the square
-    root of the length, so a long bead may differ by more than a short one.
+    Both lengths are brought to a common scale (the geometric middle of the two
+    languages), so that the cost does not depend on which side is the source.
+    The difference grows like the square root of the length, so a long bead may
+    differ by more than a short one.
     """
-    source_length = np.asarray(source_length, dtype=np.float64)
-    expected = np.asarray(target_length, dtype=np.float64) / ratio
-    mean = (source_length + expected) / 2
-    delta = np.abs(expected - source_length) / np.sqrt(np.maximum(mean, 1.0) * _LENGTH_VARIANCE)
+    scale = np.sqrt(ratio)
+    source_scaled = np.asarray(source_length, dtype=np.float64) * scale
+    target_scaled = np.asarray(target_length, dtype=np.float64) / scale
+    mean = (source_scaled + target_scaled) / 2
+    delta = np.abs(target_scaled - source_scaled) / np.sqrt(np.maximum(mean, 1.0) * _LENGTH_VARIANCE)
     return -np.log(np.maximum(_two_sided_tail(delta), 1e-300))
 
 

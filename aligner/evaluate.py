@@ -95,10 +95,16 @@ def load_set(path: Path) -> list[GoldDocument]:
             meta = json.loads((doc / "meta.json").read_text("utf-8"))
             langs = (meta["src_lang"], meta["tgt_lang"])
             src_file, tgt_file = doc / "src.txt", doc / "tgt.txt"
-        documents.append(GoldDocument(
+        document = GoldDocument(
             name=f"{path.name}/{doc.name}", src_lang=langs[0], tgt_lang=langs[1],
             src=_lines(src_file), tgt=_lines(tgt_file), gold=_read_gold(doc / "gold.txt"),
-        ))
+        )
+        if any(i >= len(document.src) for s, _ in document.gold for i in s) or \
+                any(j >= len(document.tgt) for _, t in document.gold for j in t):
+            print(f"skipped {document.name}: its gold refers to lines beyond its {len(document.src)} + "
+                  f"{len(document.tgt)} non-empty lines", file=sys.stderr)
+            continue
+        documents.append(document)
     return documents
 
 
@@ -335,10 +341,12 @@ def calibrate(aligner: Aligner, limit: int) -> None:
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
           + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
     probabilities = calibration.probability(features)
-    threshold = recommended_min_score(probabilities, labels)
-    kept = probabilities >= threshold
-    print(f"dev: --min-score {threshold} keeps {labels[kept].mean():.3f} precise TUs and "
-          f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs (set DEFAULT_MIN_SCORE in config.py)")
+    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, recommended_min_score(probabilities, labels)}):
+        kept = probabilities >= threshold
+        if kept.any():
+            print(f"dev: --min-score {threshold}: TU precision {labels[kept].mean():.3f}, "
+                  f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
+    print("(the default is DEFAULT_MIN_SCORE in config.py)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,10 +29,10 @@ FEATURES = ("margin_over_document", "cosine", "length_cost", "extra_sentences", 
 
 #: Margin counted for a missing neighbour (an unaligned segment or the document's edge).
 _NO_NEIGHBOUR_MARGIN = -0.3
-#: Pairs less likely than this to be right are left unaligned in every output:
-#: the search accepts weak pairs so that loosely translated documents still align,
+#: Pairs more likely wrong than right are left unaligned in every output: the
+#: search accepts weak pairs so that loosely translated documents still align,
 #: and the calibrated probability is what tells those from unrelated neighbours.
-UNALIGN_BELOW = 0.2
+UNALIGN_BELOW = 0.5
 
 
 @dataclass(frozen=True)

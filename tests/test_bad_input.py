@@ -243,9 +243,13 @@ def test_wrong_languages_warn_naming_the_detected_ones(tmp_path, utf8_beads, cas
         assert warnings_of(result) == [
             "aligner: warning: ied10-meti-en.txt looks like 'en' and ied10-mic-ja.txt like 'ja': the sides look "
             "swapped, so each is read as the language it is written in (check the order of the files)"]
-        # the alignment still works: the very beads of the right order, sides exchanged
-        right_order = sorted((b["tgt"], b["src"], b["score"]) for b in map(json.loads, utf8_beads.splitlines()))
-        assert sorted((b["src"], b["tgt"], b["score"]) for b in beads_of(beads)) == right_order
+        # the alignment still works: the confident pairs of the right order, sides exchanged (the
+        # length model measures in source characters, so doubtful pairs may differ slightly)
+        def confident(rows, swap):
+            return sorted((b["tgt"], b["src"]) if swap else (b["src"], b["tgt"])
+                          for b in rows if b["src"] and b["tgt"] and b["score"] >= DEFAULT_MIN_SCORE)
+        right_order = confident(map(json.loads, utf8_beads.splitlines()), swap=True)
+        assert len(right_order) >= 19 and confident(beads_of(beads), swap=False) == right_order
     else:
         copy = tmp_path / "en-copy.txt"
         copy.write_text(EN_SEED.read_text("utf-8"), "utf-8")
@@ -281,10 +285,6 @@ def test_unrelated_documents_warn_that_few_pairs_were_found(unrelated_run):
     assert any("confident pairs" in line and "translations of each other?" in line for line in warnings_of(result))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "scoring (align.py/score.py, owned by the accuracy work) gives unrelated documents confident pairs: "
-    "ied05-mic-ja vs ied10-meti-en 6 TUs at 0.93-0.99 (e.g. '2014年3月13日' = 'October 18, 2019' 0.99); "
-    "ied10-mic-ja vs kyoto EPR00400 en 2 TUs at 0.98 (a G20 sentence = 'Emperor Suizei moved the capital ...')"))
 def test_unrelated_documents_give_no_confident_translation_units(unrelated_run):
     from lxml import etree
 
