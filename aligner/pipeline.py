@@ -35,6 +35,10 @@ class Aligner:
     config: AlignConfig = field(default_factory=AlignConfig)
     #: Show progress bars on stderr for long work.
     progress: bool = False
+    #: Fail (InputError) instead of warning when a document's script does not
+    #: match its declared language: in a batch, a wrong file in the list should
+    #: be reported and skipped rather than pollute the merged memory.
+    wrong_language_fails: bool = False
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _calibration: Calibration | None = None
@@ -50,6 +54,13 @@ class Aligner:
         if key not in self._splitters:
             self._splitters[key] = make_splitter(key)
         return self._splitters[key]
+
+    def load(self) -> None:
+        """Load the model and the splitters now: a batch fails at once, not at its first pair, if one cannot load."""
+        self.embedder.embed(["."])
+        if not self.config.presplit:
+            for lang in (self.config.src_lang, self.config.tgt_lang):
+                self.splitter(lang).split(".")
 
     # ------------------------------------------------------------ entry points
 
@@ -67,7 +78,11 @@ class Aligner:
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
         timings = dict(timings or {})
-        src, tgt, warnings = language_check(src, tgt)
+        src, tgt, warnings, mismatched = language_check(src, tgt)
+        if mismatched and self.wrong_language_fails:
+            document, message = mismatched[0]
+            raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
+        warnings += [f"{document.name}: {message} ({_LANGUAGE_HINT})" for document, message in mismatched]
         with _timed(timings, "segment"):
             src_segments = self.segment(src)
             tgt_segments = self.segment(tgt)
@@ -150,14 +165,17 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 # ---------------------------------------------------------------- sanity checks
 
 _CJK_LANGUAGES = {"ja", "zh", "ko"}
+_LANGUAGE_HINT = "check the order of the files or --src-lang/--tgt-lang"
 
 
-def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str]]:
+def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str], list[tuple[Document, str]]]:
     """Compare each document's script with its declared language.
 
     Returns the documents (with their languages exchanged when the sides were
     clearly given the wrong way round, so that each is segmented as what it
-    is) and the warnings to show.
+    is), the warning about such a swap, and the documents whose script does
+    not fit their language with what is wrong (a warning for `align`, a
+    failure of the pair for `batch`).
     """
     src_script = detect_script(" ".join(src.paragraphs))
     tgt_script = detect_script(" ".join(tgt.paragraphs))
@@ -165,14 +183,13 @@ def language_check(src: Document, tgt: Document) -> tuple[Document, Document, li
     if not src_fits and not tgt_fits and _script_fits(src_script, tgt.lang) and _script_fits(tgt_script, src.lang):
         warning = (f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look swapped, "
                    "so each is read as the language it is written in (check the order of the files)")
-        return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning]
-    warnings = [
-        f"{document.name}: expected language '{document.lang}' but the text looks like '{script}' "
-        "(check the order of the files or --src-lang/--tgt-lang)"
+        return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning], []
+    mismatched = [
+        (document, f"expected language '{document.lang}' but the text looks like '{script}'")
         for document, script, fits in ((src, src_script, src_fits), (tgt, tgt_script, tgt_fits))
         if not fits
     ]
-    return src, tgt, warnings
+    return src, tgt, [], mismatched
 
 
 def _script_fits(script: str, lang: str) -> bool:
