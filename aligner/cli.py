@@ -158,8 +158,8 @@ def run_align(args: argparse.Namespace) -> int:
     for path in (args.tmx, args.report, beads_path):
         if path and path != "-":
             check_writable(path)
-    aligner = Aligner(_config(args), progress=not args.quiet)
-    alignment = aligner.align_files(args.src, args.tgt)
+    with Aligner(_config(args), progress=not args.quiet, segment_in_worker=True) as aligner:
+        alignment = aligner.align_files(args.src, args.tgt)
     written = []
     if args.tmx:
         count = write_tmx(alignment, args.tmx)
@@ -192,8 +192,8 @@ def run_batch(args: argparse.Namespace) -> int:
     pairs = batch.discover_pairs(args.input, args.src_lang, args.tgt_lang)
     outdir = batch.prepare_outdir(args.outdir)
     merged = check_writable(args.merged) if args.merged else None
-    aligner = Aligner(_config(args), wrong_language_fails=True)
-    with tqdm(total=len(pairs), desc="pairs", unit="pair", disable=args.quiet, file=sys.stderr) as bar:
+    aligner = Aligner(_config(args), wrong_language_fails=True, segment_in_worker=True)
+    with aligner, tqdm(total=len(pairs), desc="pairs", unit="pair", disable=args.quiet, file=sys.stderr) as bar:
         def report(result: batch.PairResult) -> None:
             bar.update()
             if result.status == "failed":

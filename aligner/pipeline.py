@@ -22,10 +22,13 @@ from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_cosine_deltas, score_beads
-from .segment import SentenceSplitter, make_splitter, segment_document
+from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
+#: Paragraphs per job for the segmentation worker: small enough that embedding
+#: starts soon and memory stays bounded, large enough that messages are few.
+_CHUNK_PARAGRAPHS = 256
 
 
 @dataclass
@@ -39,15 +42,40 @@ class Aligner:
     #: match its declared language: in a batch, a wrong file in the list should
     #: be reported and skipped rather than pollute the merged memory.
     wrong_language_fails: bool = False
+    #: Split sentences in a helper process while this one embeds (two cores;
+    #: see `SegmentationWorker`). Call `close()` (or use `with`) when done.
+    segment_in_worker: bool = False
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _calibration: Calibration | None = None
+    _worker: SegmentationWorker | None = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.config.model)
+            # With a worker splitting on the other core, one BLAS thread: two
+            # would fight it (and other processes) for the cores and spin.
+            self._embedder = load_embedder(self.config.model, threads=1 if self.segment_in_worker else None)
         return self._embedder
+
+    @property
+    def worker(self) -> SegmentationWorker | None:
+        """The helper process for sentence splitting, started on first use (None when not wanted)."""
+        if self._worker is None and self.segment_in_worker and not self.config.presplit:
+            self._worker = SegmentationWorker()
+        return self._worker
+
+    def close(self) -> None:
+        """End the helper process, if any."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __enter__(self) -> "Aligner":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def splitter(self, lang: str) -> SentenceSplitter:
         key = base_language(lang)
@@ -57,8 +85,11 @@ class Aligner:
 
     def load(self) -> None:
         """Load the model and the splitters now: a batch fails at once, not at its first pair, if one cannot load."""
+        warm_up = [self.worker.split(lang, ["."]) for lang in (self.config.src_lang, self.config.tgt_lang)] if self.worker else []
         self.embedder.embed(["."])
-        if not self.config.presplit:
+        for pending in warm_up:
+            pending.get()
+        if not self.config.presplit and not self.worker:
             for lang in (self.config.src_lang, self.config.tgt_lang):
                 self.splitter(lang).split(".")
 
@@ -83,14 +114,14 @@ class Aligner:
             document, message = mismatched[0]
             raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
         warnings += [f"{document.name}: {message} ({_LANGUAGE_HINT})" for document, message in mismatched]
-        with _timed(timings, "segment"):
-            src_segments = self.segment(src)
-            tgt_segments = self.segment(tgt)
-        for segmented in (src_segments, tgt_segments):
-            if not segmented.segments:
-                raise InputError("has no sentences to align", segmented.document.path or segmented.document.name)
-        with _timed(timings, "embed"):
-            src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
+        if self.worker:
+            (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
+        else:
+            with _timed(timings, "segment"):
+                src_segments = _non_empty(self.segment(src))
+                tgt_segments = _non_empty(self.segment(tgt))
+            with _timed(timings, "embed"):
+                src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
         with _timed(timings, "align"):
             raw, features = self.propose(src_segments, tgt_segments, src_vectors, tgt_vectors)
             beads = score_beads(raw, features, self.calibration)
@@ -134,14 +165,48 @@ class Aligner:
                                      src.document.lang, tgt.document.lang, self.embedder)
         return raw, bead_features(raw, src_lengths, tgt_lengths, deltas)
 
+    def _segment_and_embed(
+        self, src: Document, tgt: Document, timings: dict[str, float]
+    ) -> list[tuple[SegmentedDocument, np.ndarray]]:
+        """Split in the worker, chunk by chunk, and embed each chunk here as soon as it is split.
+
+        Both documents' chunks are queued at once, so the worker is always a
+        chunk ahead of the embedding. "segment" times only the wait for the
+        worker, i.e. the splitting that embedding did not hide.
+        """
+        worker = self.worker
+        assert worker is not None
+        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
+                    for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
+        total = len(src.paragraphs) + len(tgt.paragraphs)
+        show = self.progress and total >= _PROGRESS_FROM
+        bar = _progress_bar(total, "segmenting and embedding", "par") if show else None
+        results = []
+        try:
+            for document, chunks in zip((src, tgt), pending):
+                sentences: list[list[str]] = []
+                vectors = []
+                for chunk in chunks:
+                    with _timed(timings, "segment"):
+                        split = chunk.get()
+                    with _timed(timings, "embed"):
+                        vectors.append(embed_in_batches(self.embedder, [t for p in split for t in p if t.strip()]))
+                    sentences.extend(split)
+                    if bar:
+                        bar.update(len(split))
+                segmented = _non_empty(assemble(document, sentences))
+                results.append((segmented, np.concatenate([v for v in vectors if len(v)])))
+        finally:
+            if bar:
+                bar.close()
+        return results
+
     def embed_pair(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Embed both sides in one batched pass, with a progress bar for long documents."""
         texts = src_texts + tgt_texts
         show = self.progress and len(texts) >= _PROGRESS_FROM
         if show:
-            from tqdm import tqdm
-
-            with tqdm(total=len(texts), desc="embedding", unit="sent", leave=False) as bar:
+            with _progress_bar(len(texts), "embedding", "sent") as bar:
                 vectors = embed_in_batches(self.embedder, texts, bar.update)
         else:
             vectors = embed_in_batches(self.embedder, texts)
@@ -151,6 +216,18 @@ class Aligner:
 def align(src: str | os.PathLike[str], tgt: str | os.PathLike[str], **options: object) -> Alignment:
     """Align two files with default settings; keyword options are AlignConfig fields."""
     return Aligner(AlignConfig(**options)).align_files(src, tgt)  # type: ignore[arg-type]
+
+
+def _non_empty(segmented: SegmentedDocument) -> SegmentedDocument:
+    if not segmented.segments:
+        raise InputError("has no sentences to align", segmented.document.path or segmented.document.name)
+    return segmented
+
+
+def _progress_bar(total: int, description: str, unit: str):  # noqa: ANN202 - a tqdm bar
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=unit, leave=False)
 
 
 @contextmanager
