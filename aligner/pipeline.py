@@ -178,6 +178,7 @@ class Aligner:
         assert worker is not None
         pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
                     for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
+        embedder = self.embedder  # on a first run, the model loads while the worker starts and splits
         total = len(src.paragraphs) + len(tgt.paragraphs)
         show = self.progress and total >= _PROGRESS_FROM
         bar = _progress_bar(total, "segmenting and embedding", "par") if show else None
@@ -190,7 +191,7 @@ class Aligner:
                     with _timed(timings, "segment"):
                         split = chunk.get()
                     with _timed(timings, "embed"):
-                        vectors.append(embed_in_batches(self.embedder, [t for p in split for t in p if t.strip()]))
+                        vectors.append(embed_in_batches(embedder, [t for p in split for t in p if t.strip()]))
                     sentences.extend(split)
                     if bar:
                         bar.update(len(split))

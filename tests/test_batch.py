@@ -273,3 +273,16 @@ def test_batch_help_documents_the_conventions():
 def test_document_pair_outputs_are_named_after_the_pair(tmp_path):
     pair = DocumentPair("report", tmp_path / "a.ja.txt", tmp_path / "a.en.txt")
     assert [p.name for p in pair.outputs(tmp_path)] == ["report.tmx", "report.html", "report.jsonl"]
+
+
+@pytest.mark.parametrize("chunk", [256, 3])
+def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(aligner, seed_alignment, monkeypatch, chunk):
+    """The two-core path (worker splits, this process embeds chunk by chunk) changes speed, not results."""
+    monkeypatch.setattr("aligner.pipeline._CHUNK_PARAGRAPHS", chunk)  # 3: the seed pair in many chunks
+    with replace(aligner, segment_in_worker=True) as two_cores:
+        alignment = two_cores.align_files(JA_SEED, EN_SEED)
+        assert two_cores.worker is not None
+    assert alignment.src.segments == seed_alignment.src.segments
+    assert alignment.tgt.segments == seed_alignment.tgt.segments
+    assert [(b.src, b.tgt, b.score) for b in alignment.beads] == [(b.src, b.tgt, b.score) for b in seed_alignment.beads]
+    assert set(alignment.timings) == set(seed_alignment.timings)
