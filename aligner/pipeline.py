@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -53,8 +53,7 @@ class Aligner:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            # With a worker splitting on the other core, one BLAS thread: two
-            # would fight it (and other processes) for the cores and spin.
+            # With a worker splitting on the other core, one BLAS thread (see _blas_threads).
             self._embedder = load_embedder(self.config.model, threads=1 if self.segment_in_worker else None)
         return self._embedder
 
@@ -85,12 +84,14 @@ class Aligner:
 
     def load(self) -> None:
         """Load the model and the splitters now: a batch fails at once, not at its first pair, if one cannot load."""
-        warm_up = [self.worker.split(lang, ["."]) for lang in (self.config.src_lang, self.config.tgt_lang)] if self.worker else []
-        self.embedder.embed(["."])
+        languages = () if self.config.presplit else (self.config.src_lang, self.config.tgt_lang)
+        worker = self.worker
+        warm_up = [worker.split(lang, ["."]) for lang in languages] if worker else []
+        self.embedder.embed(["."])  # meanwhile the worker loads its splitters
         for pending in warm_up:
             pending.get()
-        if not self.config.presplit and not self.worker:
-            for lang in (self.config.src_lang, self.config.tgt_lang):
+        if not worker:
+            for lang in languages:
                 self.splitter(lang).split(".")
 
     # ------------------------------------------------------------ entry points
@@ -108,7 +109,22 @@ class Aligner:
         return self.align_documents(src, tgt)
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
-        timings = dict(timings or {})
+        with self._blas_threads():
+            return self._align_documents(src, tgt, dict(timings or {}))
+
+    def _blas_threads(self) -> AbstractContextManager[object]:
+        """One BLAS thread for all the matrix work here when the worker has the other core.
+
+        OpenBLAS threads spin while they wait, so on a busy machine two of them
+        make the search's many small products several times slower (README, Speed).
+        """
+        if not self.segment_in_worker:
+            return nullcontext()
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=1, user_api="blas")
+
+    def _align_documents(self, src: Document, tgt: Document, timings: dict[str, float]) -> Alignment:
         src, tgt, warnings, mismatched = language_check(src, tgt)
         if mismatched and self.wrong_language_fails:
             document, message = mismatched[0]
