@@ -144,7 +144,6 @@ def _add_alignment_options(parser: argparse.ArgumentParser) -> None:
 def _config(args: argparse.Namespace) -> AlignConfig:
     return AlignConfig(src_lang=args.src_lang, tgt_lang=args.tgt_lang, model=args.model,
                        min_score=args.min_score, presplit=args.presplit, encoding=args.encoding)
-    return parser
 
 
 def run_align(args: argparse.Namespace) -> int:

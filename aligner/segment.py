@@ -273,7 +273,8 @@ class SegmentationWorker:
     them for every later document, and ignores Ctrl-C: the parent handles it
     and ends the worker with `close`. The spaCy vocabulary that grows with
     every new word also stays in the worker, not in the process that holds
-    the model and the vectors.
+    the model and the vectors. Spawning imports the caller's main module
+    again, so a script that uses the worker needs `if __name__ == "__main__":`.
     """
 
     def __init__(self) -> None:
