@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Iterator
@@ -19,7 +21,7 @@ from .align import RawBead, align_vectors
 from .config import AlignConfig
 from .data import Alignment, Document, SegmentedDocument, base_language
 from .embed import Embedder, embed_in_batches, load_embedder
-from .errors import InputError
+from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_cosine_deltas, score_beads
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
@@ -64,6 +66,15 @@ class Aligner:
             self._worker = SegmentationWorker()
         return self._worker
 
+    def _worker_result(self, pending: Future[list[list[str]]]) -> list[list[str]]:
+        """The worker's sentences; if the worker died, this document fails and the next one gets a new worker."""
+        try:
+            return pending.result()
+        except BrokenProcessPool:
+            self.close()
+            raise ModelError("the sentence-splitting process died (out of memory, or killed)",
+                             hint="run again; with very long documents, free some memory first") from None
+
     def close(self) -> None:
         """End the helper process, if any."""
         if self._worker is not None:
@@ -89,7 +100,7 @@ class Aligner:
         warm_up = [worker.split(lang, ["."]) for lang in languages] if worker else []
         self.embedder.embed(["."])  # meanwhile the worker loads its splitters
         for pending in warm_up:
-            pending.get()
+            self._worker_result(pending)
         if not worker:
             for lang in languages:
                 self.splitter(lang).split(".")
@@ -205,7 +216,7 @@ class Aligner:
                 vectors = []
                 for chunk in chunks:
                     with _timed(timings, "segment"):
-                        split = chunk.get()
+                        split = self._worker_result(chunk)
                     with _timed(timings, "embed"):
                         vectors.append(embed_in_batches(embedder, [t for p in split for t in p if t.strip()]))
                     sentences.extend(split)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import multiprocessing
 import re
 import signal
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
 from typing import Callable, Protocol, Sequence
 
 from .data import Document, Segment, SegmentedDocument, base_language
@@ -278,15 +278,20 @@ class SegmentationWorker:
     """
 
     def __init__(self) -> None:
-        self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_ignore_interrupts)
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_ignore_interrupts)
 
-    def split(self, lang: str, paragraphs: Sequence[str]) -> AsyncResult:
-        """Start splitting; `.get()` on the result gives `split_paragraphs(paragraphs, make_splitter(lang))`."""
-        return self._pool.apply_async(_split_in_worker, (base_language(lang), tuple(paragraphs)))
+    def split(self, lang: str, paragraphs: Sequence[str]) -> Future[list[list[str]]]:
+        """Start splitting; the future's result is `split_paragraphs(paragraphs, make_splitter(lang))`.
+
+        If the worker dies (killed, out of memory), the result raises
+        BrokenProcessPool instead of waiting forever.
+        """
+        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs))
 
     def close(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        """Drop queued work and end the worker (after the chunk it is on, a second or so)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ignore_interrupts() -> None:
