@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make run   set up .venv (pinned dependencies) and align the bundled seed pair into tmx_out/
 #   make test  set up .venv with the test tools and run the test suite
-# Also: make eval (accuracy on the gold corpora), make bench (per-stage times).
+# Also: make eval (accuracy on the gold corpora), make bench (per-stage times, long documents, batch vs
+# separate runs; several minutes: `python -m aligner.bench --sizes 1000,10000 --pairs 0` is quicker).
 
 PYTHON ?= python3
 VENV   := .venv

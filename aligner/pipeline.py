@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -19,13 +21,16 @@ from .align import RawBead, align_vectors
 from .config import AlignConfig
 from .data import Alignment, Document, SegmentedDocument, base_language
 from .embed import Embedder, embed_in_batches, load_embedder
-from .errors import InputError
+from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_scores, score_beads
-from .segment import SentenceSplitter, make_splitter, segment_document
+from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
+#: Paragraphs per job for the segmentation worker: small enough that embedding
+#: starts soon and memory stays bounded, large enough that messages are few.
+_CHUNK_PARAGRAPHS = 256
 
 
 @dataclass
@@ -35,21 +40,70 @@ class Aligner:
     config: AlignConfig = field(default_factory=AlignConfig)
     #: Show progress bars on stderr for long work.
     progress: bool = False
+    #: Fail (InputError) instead of warning when a document's script does not
+    #: match its declared language: in a batch, a wrong file in the list should
+    #: be reported and skipped rather than pollute the merged memory.
+    wrong_language_fails: bool = False
+    #: Split sentences in a helper process while this one embeds (two cores;
+    #: see `SegmentationWorker`). Call `close()` (or use `with`) when done.
+    segment_in_worker: bool = False
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _calibration: Calibration | None = None
+    _worker: SegmentationWorker | None = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.config.model)
+            # With a worker splitting on the other core, one BLAS thread (see _blas_threads).
+            self._embedder = load_embedder(self.config.model, threads=1 if self.segment_in_worker else None)
         return self._embedder
+
+    @property
+    def worker(self) -> SegmentationWorker | None:
+        """The helper process for sentence splitting, started on first use (None when not wanted)."""
+        if self._worker is None and self.segment_in_worker and not self.config.presplit:
+            self._worker = SegmentationWorker()
+        return self._worker
+
+    def _worker_result(self, pending: Future[list[list[str]]]) -> list[list[str]]:
+        """The worker's sentences; if the worker died, this document fails and the next one gets a new worker."""
+        try:
+            return pending.result()
+        except BrokenProcessPool:
+            self.close()
+            raise ModelError("the sentence-splitting process died (out of memory, or killed)",
+                             hint="run again; with very long documents, free some memory first") from None
+
+    def close(self) -> None:
+        """End the helper process, if any."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __enter__(self) -> "Aligner":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def splitter(self, lang: str) -> SentenceSplitter:
         key = base_language(lang)
         if key not in self._splitters:
             self._splitters[key] = make_splitter(key)
         return self._splitters[key]
+
+    def load(self) -> None:
+        """Load the model and the splitters now: a batch fails at once, not at its first pair, if one cannot load."""
+        languages = () if self.config.presplit else (self.config.src_lang, self.config.tgt_lang)
+        worker = self.worker
+        warm_up = [worker.split(lang, ["."]) for lang in languages] if worker else []
+        self.embedder.embed(["."])  # meanwhile the worker loads its splitters
+        for pending in warm_up:
+            self._worker_result(pending)
+        if not worker:
+            for lang in languages:
+                self.splitter(lang).split(".")
 
     # ------------------------------------------------------------ entry points
 
@@ -66,16 +120,36 @@ class Aligner:
         return self.align_documents(src, tgt)
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
-        timings = dict(timings or {})
-        src, tgt, warnings = language_check(src, tgt)
-        with _timed(timings, "segment"):
-            src_segments = self.segment(src)
-            tgt_segments = self.segment(tgt)
-        for segmented in (src_segments, tgt_segments):
-            if not segmented.segments:
-                raise InputError("has no sentences to align", segmented.document.path or segmented.document.name)
-        with _timed(timings, "embed"):
-            src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
+        with self._blas_threads():
+            return self._align_documents(src, tgt, dict(timings or {}))
+
+    def _blas_threads(self) -> AbstractContextManager[object]:
+        """One BLAS thread for all the matrix work here when the worker has the other core.
+
+        OpenBLAS threads spin while they wait, so on a busy machine two of them
+        make the search's many small products several times slower (README, Speed).
+        """
+        if not self.segment_in_worker:
+            return nullcontext()
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=1, user_api="blas")
+
+    def _align_documents(self, src: Document, tgt: Document, timings: dict[str, float]) -> Alignment:
+        src, tgt, warnings, mismatched = language_check(src, tgt)
+        if mismatched and self.wrong_language_fails:
+            document, message = mismatched[0]
+            raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
+        if not warnings:  # the same-language warning already says what the mismatches would
+            warnings += [f"{document.name}: {message} ({_LANGUAGE_HINT})" for document, message in mismatched]
+        if self.worker:
+            (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
+        else:
+            with _timed(timings, "segment"):
+                src_segments = _non_empty(self.segment(src))
+                tgt_segments = _non_empty(self.segment(tgt))
+            with _timed(timings, "embed"):
+                src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
         with _timed(timings, "align"):
             raw, features = self.propose(src_segments, tgt_segments, src_vectors, tgt_vectors)
             beads = score_beads(raw, features, self.calibration)
@@ -119,14 +193,49 @@ class Aligner:
                              src.document.lang, tgt.document.lang, self.embedder)
         return raw, bead_features(raw, src_lengths, tgt_lengths, exact)
 
+    def _segment_and_embed(
+        self, src: Document, tgt: Document, timings: dict[str, float]
+    ) -> list[tuple[SegmentedDocument, np.ndarray]]:
+        """Split in the worker, chunk by chunk, and embed each chunk here as soon as it is split.
+
+        Both documents' chunks are queued at once, so the worker is always a
+        chunk ahead of the embedding. "segment" times only the wait for the
+        worker, i.e. the splitting that embedding did not hide.
+        """
+        worker = self.worker
+        assert worker is not None
+        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
+                    for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
+        embedder = self.embedder  # on a first run, the model loads while the worker starts and splits
+        total = len(src.paragraphs) + len(tgt.paragraphs)
+        show = self.progress and total >= _PROGRESS_FROM
+        bar = _progress_bar(total, "segmenting and embedding", "par") if show else None
+        results = []
+        try:
+            for document, chunks in zip((src, tgt), pending):
+                sentences: list[list[str]] = []
+                vectors = []
+                for chunk in chunks:
+                    with _timed(timings, "segment"):
+                        split = self._worker_result(chunk)
+                    with _timed(timings, "embed"):
+                        vectors.append(embed_in_batches(embedder, [t for p in split for t in p if t.strip()]))
+                    sentences.extend(split)
+                    if bar:
+                        bar.update(len(split))
+                segmented = _non_empty(assemble(document, sentences))
+                results.append((segmented, np.concatenate([v for v in vectors if len(v)])))
+        finally:
+            if bar:
+                bar.close()
+        return results
+
     def embed_pair(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Embed both sides in one batched pass, with a progress bar for long documents."""
         texts = src_texts + tgt_texts
         show = self.progress and len(texts) >= _PROGRESS_FROM
         if show:
-            from tqdm import tqdm
-
-            with tqdm(total=len(texts), desc="embedding", unit="sent", leave=False) as bar:
+            with _progress_bar(len(texts), "embedding", "sent") as bar:
                 vectors = embed_in_batches(self.embedder, texts, bar.update)
         else:
             vectors = embed_in_batches(self.embedder, texts)
@@ -136,6 +245,18 @@ class Aligner:
 def align(src: str | os.PathLike[str], tgt: str | os.PathLike[str], **options: object) -> Alignment:
     """Align two files with default settings; keyword options are AlignConfig fields."""
     return Aligner(AlignConfig(**options)).align_files(src, tgt)  # type: ignore[arg-type]
+
+
+def _non_empty(segmented: SegmentedDocument) -> SegmentedDocument:
+    if not segmented.segments:
+        raise InputError("has no sentences to align", segmented.document.path or segmented.document.name)
+    return segmented
+
+
+def _progress_bar(total: int, description: str, unit: str):  # noqa: ANN202 - a tqdm bar
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=unit, leave=False)
 
 
 @contextmanager
@@ -150,14 +271,17 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 # ---------------------------------------------------------------- sanity checks
 
 _CJK_LANGUAGES = {"ja", "zh", "ko"}
+_LANGUAGE_HINT = "check the order of the files or --src-lang/--tgt-lang"
 
 
-def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str]]:
+def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str], list[tuple[Document, str]]]:
     """Compare each document's script with its declared language.
 
     Returns the documents (with their languages exchanged when the sides were
     clearly given the wrong way round, so that each is segmented as what it
-    is) and the warnings to show.
+    is), the warning about such a swap, and the documents whose script does
+    not fit their language with what is wrong (a warning for `align`, a
+    failure of the pair for `batch`).
     """
     src_script = detect_script(" ".join(src.paragraphs))
     tgt_script = detect_script(" ".join(tgt.paragraphs))
@@ -165,18 +289,17 @@ def language_check(src: Document, tgt: Document) -> tuple[Document, Document, li
     if not src_fits and not tgt_fits and _script_fits(src_script, tgt.lang) and _script_fits(tgt_script, src.lang):
         warning = (f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look swapped, "
                    "so each is read as the language it is written in (check the order of the files)")
-        return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning]
-    if src_script == tgt_script and not (src_fits and tgt_fits):
-        warning = (f"{src.name} and {tgt.name} both look like {_describe(src_script)}, but '{src.lang}' and "
-                   f"'{tgt.lang}' were expected (give a document and its translation, or set --src-lang/--tgt-lang)")
-        return src, tgt, [warning]
-    warnings = [
-        f"{document.name}: expected language '{document.lang}' but the text looks like {_describe(script)} "
-        "(check the order of the files or --src-lang/--tgt-lang)"
+        return replace(src, lang=tgt.lang), replace(tgt, lang=src.lang), [warning], []
+    mismatched = [
+        (document, f"expected language '{document.lang}' but the text looks like {_describe(script)}")
         for document, script, fits in ((src, src_script, src_fits), (tgt, tgt_script, tgt_fits))
         if not fits
     ]
-    return src, tgt, warnings
+    if src_script == tgt_script and mismatched:
+        warning = (f"{src.name} and {tgt.name} both look like {_describe(src_script)}, but '{src.lang}' and "
+                   f"'{tgt.lang}' were expected (give a document and its translation, or set --src-lang/--tgt-lang)")
+        return src, tgt, [warning], mismatched
+    return src, tgt, [], mismatched
 
 
 #: How a script detected by `detect_script` is named in a warning.

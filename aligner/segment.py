@@ -17,9 +17,12 @@ given: evaluations rely on line numbers being segment indices.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 from .data import Document, Segment, SegmentedDocument, base_language
 from .errors import InputError
@@ -51,15 +54,26 @@ class SentenceSplitter(Protocol):
 def segment_document(document: Document, splitter: SentenceSplitter | None, presplit: bool = False) -> SegmentedDocument:
     """Split every paragraph into sentences; in presplit mode one segment per paragraph."""
     check_run_lengths(document, presplit)
+    if presplit or splitter is None:
+        return assemble(document, [[paragraph] for paragraph in document.paragraphs], keep_blank=presplit)
+    return assemble(document, split_paragraphs(document.paragraphs, splitter))
+
+
+def split_paragraphs(paragraphs: Sequence[str], splitter: SentenceSplitter) -> list[list[str]]:
+    """The sentences of each paragraph, trimmed and capped in length."""
+    result = []
+    for paragraph in paragraphs:
+        sentences = [s for piece in _pieces(paragraph) for s in splitter.split(piece)]
+        result.append([part for s in sentences for part in cap_length(s.strip())])
+    return result
+
+
+def assemble(document: Document, sentences: Sequence[list[str]], keep_blank: bool = False) -> SegmentedDocument:
+    """Number the sentences of each paragraph (one list per paragraph, in order) into segments."""
     segments: list[Segment] = []
-    for paragraph_index, paragraph in enumerate(document.paragraphs):
-        if presplit or splitter is None:
-            sentences = [paragraph]
-        else:
-            sentences = [s for piece in _pieces(paragraph) for s in splitter.split(piece)]
-            sentences = [part for s in sentences for part in cap_length(s.strip())]
-        for sentence in sentences:
-            if presplit or sentence.strip():
+    for paragraph_index, paragraph_sentences in enumerate(sentences):
+        for sentence in paragraph_sentences:
+            if keep_blank or sentence.strip():
                 segments.append(Segment(index=len(segments), text=sentence, paragraph=paragraph_index))
     return SegmentedDocument(document=document, segments=tuple(segments))
 
@@ -276,3 +290,52 @@ def _cut(text: str, limit: int, prefer: str) -> list[str]:
     if text:
         parts.append(text)
     return parts
+
+
+# ---------------------------------------------------------------- a second core
+
+
+class SegmentationWorker:
+    """Splits paragraphs into sentences in a helper process, so that the caller can embed meanwhile.
+
+    Sentence splitting (spaCy + Sudachi, pysbd) is pure Python and holds the
+    GIL, and the embedding's matrix products run best on one BLAS thread when
+    the machine is busy, so the two cores are used best by splitting in a
+    second process while the first one embeds. The process is spawned (not
+    forked: the parent has BLAS threads), loads its splitters once, keeps
+    them for every later document, and ignores Ctrl-C: the parent handles it
+    and ends the worker with `close`. The spaCy vocabulary that grows with
+    every new word also stays in the worker, not in the process that holds
+    the model and the vectors. Spawning imports the caller's main module
+    again, so a script that uses the worker needs `if __name__ == "__main__":`.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_ignore_interrupts)
+
+    def split(self, lang: str, paragraphs: Sequence[str]) -> Future[list[list[str]]]:
+        """Start splitting; the future's result is `split_paragraphs(paragraphs, make_splitter(lang))`.
+
+        If the worker dies (killed, out of memory), the result raises
+        BrokenProcessPool instead of waiting forever.
+        """
+        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs))
+
+    def close(self) -> None:
+        """Drop queued work and end the worker (after the chunk it is on, a second or so)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+#: The worker process's splitters, by language; lives only in that process.
+_WORKER_SPLITTERS: dict[str, SentenceSplitter] = {}
+
+
+def _split_in_worker(lang: str, paragraphs: tuple[str, ...]) -> list[list[str]]:
+    if lang not in _WORKER_SPLITTERS:
+        _WORKER_SPLITTERS[lang] = make_splitter(lang)
+    return split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang])

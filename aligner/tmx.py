@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime, timezone
+from typing import Iterable
 
 from lxml import etree
 
@@ -26,6 +27,8 @@ from .outputs import atomic_writer
 _XML_FORBIDDEN = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+#: Reads a TMX without its indentation, so that copied units are indented afresh.
+_COMPACT = etree.XMLParser(remove_blank_text=True)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -47,22 +50,11 @@ def clean_segment(text: str) -> str:
 
 def tmx_tree(alignment: Alignment, creation_date: datetime | None = None) -> etree._ElementTree:
     """Build the TMX document for the alignment's translation units."""
-    created = (creation_date or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    created = _timestamp(creation_date)
     src_lang = normalize_language(alignment.src.document.lang)
     tgt_lang = normalize_language(alignment.tgt.document.lang)
     root = etree.Element("tmx", version="1.4")
-    header = etree.SubElement(root, "header", {
-        "creationtool": "aligner",
-        "creationtoolversion": __version__,
-        "segtype": "paragraph",
-        "o-tmf": "aligner",
-        "adminlang": "en",
-        "srclang": src_lang,
-        "datatype": "plaintext",
-        "creationdate": created,
-    })
-    _prop(header, "x-model", alignment.model)
-    _prop(header, "x-min-score", f"{alignment.min_score:g}")
+    root.append(_header(src_lang, alignment.model, alignment.min_score, created))
     body = etree.SubElement(root, "body")
     for number, bead in enumerate(alignment.translation_units(), start=1):
         src_text, tgt_text = (clean_segment(text) for text in alignment.bead_texts(bead))
@@ -74,6 +66,27 @@ def tmx_tree(alignment: Alignment, creation_date: datetime | None = None) -> etr
             tuv = etree.SubElement(tu, "tuv", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
             etree.SubElement(tuv, "seg").text = text
     return etree.ElementTree(root)
+
+
+def _timestamp(moment: datetime | None = None) -> str:
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _header(src_lang: str, model: str, min_score: float, created: str) -> etree._Element:
+    """The header every CAT tool needs (all DTD-required attributes), with the run's settings as props."""
+    header = etree.Element("header", {
+        "creationtool": "aligner",
+        "creationtoolversion": __version__,
+        "segtype": "paragraph",
+        "o-tmf": "aligner",
+        "adminlang": "en",
+        "srclang": src_lang,
+        "datatype": "plaintext",
+        "creationdate": created,
+    })
+    _prop(header, "x-model", model)
+    _prop(header, "x-min-score", f"{min_score:g}")
+    return header
 
 
 def _unit_props(tu: etree._Element, alignment: Alignment, bead: Bead) -> None:
@@ -96,3 +109,40 @@ def write_tmx(alignment: Alignment, path: str | os.PathLike[str]) -> int:
     with atomic_writer(path, "wb") as handle:
         handle.write(data)
     return len(tree.getroot().find("body"))
+
+
+def write_merged_tmx(
+    parts: Iterable[tuple[str, str | os.PathLike[str]]],
+    path: str | os.PathLike[str],
+    src_lang: str,
+    model: str,
+    min_score: float,
+) -> int:
+    """Join the translation units of per-pair TMX files (from `write_tmx`) into one TMX.
+
+    `parts` are (pair name, TMX path). Units are copied as written, so the
+    merged memory always agrees with the per-pair files (also for pairs a
+    batch found up to date and did not realign); each gets a `x-pair` prop
+    with its pair name and a new running `tuid`. The file is streamed, one
+    pair in memory at a time, and written atomically. Returns the units written.
+    """
+    created = _timestamp()
+    count = 0
+    with atomic_writer(path, "wb") as handle, etree.xmlfile(handle, encoding="UTF-8") as xml:
+        xml.write_declaration()
+        xml.write_doctype(_DOCTYPE)
+        with xml.element("tmx", version="1.4"):
+            xml.write("\n", _header(normalize_language(src_lang), model, min_score, created), pretty_print=True)
+            with xml.element("body"):
+                xml.write("\n")
+                for name, part in parts:
+                    for tu in etree.parse(os.fspath(part), _COMPACT).iterfind("body/tu"):
+                        count += 1
+                        tu.set("tuid", str(count))
+                        pair = etree.Element("prop", type="x-pair")
+                        pair.text = clean_segment(name)
+                        tu.insert(0, pair)
+                        tu.tail = None
+                        xml.write(tu, pretty_print=True)
+            xml.write("\n")
+    return count
