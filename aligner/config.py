@@ -9,7 +9,7 @@ from .embed import DEFAULT_MODEL
 
 #: Default confidence below which a pair stays out of the TMX (it stays in the
 #: report and the beads file). Chosen on held-out data; see README "Accuracy".
-DEFAULT_MIN_SCORE = 0.9
+DEFAULT_MIN_SCORE = 0.85
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_scores, score_beads
-from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
+from .segment import (
+    SegmentationWorker, SentenceSplitter, assemble, check_run_lengths, make_splitter, segment_document,
+)
 
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
@@ -204,6 +206,8 @@ class Aligner:
         """
         worker = self.worker
         assert worker is not None
+        for document in (src, tgt):
+            check_run_lengths(document, presplit=False)
         pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
                     for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
         embedder = self.embedder  # on a first run, the model loads while the worker starts and splits

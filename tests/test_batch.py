@@ -190,8 +190,8 @@ def test_pairs_that_fail_are_reported_and_the_others_complete(batch_aligner, tmp
     summary = run_batch(batch_aligner, pairs, outdir, tmp_path / "all.tmx")
     failed = {r.pair.name: r.error for r in summary.failed}
     assert set(failed) == {"empty", "english"}
-    assert "empty.ja.txt: is empty" in failed["empty"]
-    assert "english.ja.txt: expected language 'ja' but the text looks like 'latin'" in failed["english"]
+    assert "empty.ja.txt: has no text" in failed["empty"]
+    assert "english.ja.txt: expected language 'ja' but the text looks like a Latin-script language" in failed["english"]
     assert summary.count("aligned") == len(pairs) - 2
     assert not any(outdir.glob("empty.*")) and not any(outdir.glob("english.*"))
     assert "2 failed" in summary.line()
