@@ -36,7 +36,7 @@ from pathlib import Path
 from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment
-from .evaluate import CORPUS_ROOTS, ROOT
+from .evaluate import ROOT, corpus_folder
 from .pipeline import Aligner
 from .report import write_report
 from .tmx import write_tmx
@@ -48,15 +48,8 @@ DEFAULT_PAIRS = 150
 SEPARATE_RUNS = 3
 
 
-def find_corpus(name: str) -> Path | None:
-    for root in CORPUS_ROOTS:
-        if (root / "ja-en" / name).is_dir():
-            return root / "ja-en" / name
-    return None
-
-
 def kyoto_documents() -> list[Path]:
-    folder = find_corpus("kyoto_wiki")
+    folder = corpus_folder("ja-en/kyoto_wiki")
     return sorted(d for d in folder.iterdir() if (d / "ja.txt").exists()) if folder else []
 
 
@@ -188,7 +181,7 @@ def growth_exponent(points: list[tuple[float, float]]) -> float:
 
 
 def batch_versus_separate(count: int) -> None:
-    folder = find_corpus("wmt22_jaen")
+    folder = corpus_folder("ja-en/wmt22_jaen")
     if count <= 0:
         return
     if folder is None:

@@ -33,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import AlignConfig
-from .data import Bead, Document, join_segments
+from .align import RawBead
 from .baselines import cosine_dp, gale_church
+from .config import AlignConfig
+from .data import Bead, Document, SegmentedDocument, join_segments
 from .pipeline import Aligner
 from .score import score_beads
 
@@ -74,16 +75,20 @@ class GoldDocument:
 def find_set(spec: str) -> list[GoldDocument]:
     """`ja-en/ntrex_enja:odd` -> the odd-numbered documents of that set, from the first root that has it."""
     folder, _, part = spec.partition(":")
-    for root in CORPUS_ROOTS:
-        path = root / folder
-        if path.is_dir():
-            documents = load_set(path)
-            if part == "even":
-                documents = documents[0::2]
-            elif part == "odd":
-                documents = documents[1::2]
-            return documents
-    return []
+    path = corpus_folder(folder)
+    if path is None:
+        return []
+    documents = load_set(path)
+    if part == "even":
+        return documents[0::2]
+    if part == "odd":
+        return documents[1::2]
+    return documents
+
+
+def corpus_folder(folder: str) -> Path | None:
+    """`ja-en/kyoto_wiki` in the first of CORPUS_ROOTS that has it."""
+    return next((root / folder for root in CORPUS_ROOTS if (root / folder).is_dir()), None)
 
 
 def load_set(path: Path) -> list[GoldDocument]:
@@ -260,17 +265,33 @@ def align_gold(aligner: Aligner, document: GoldDocument) -> list[Bead]:
     return aligner.align_documents(*_documents(document)).beads
 
 
-def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> dict[str, list[Bead]]:
-    """Our beads and the baselines' on the same segments and the same embeddings."""
+@dataclass
+class _Proposal:
+    """One gold document through the aligner's stages, up to the scored search."""
+
+    src: SegmentedDocument
+    tgt: SegmentedDocument
+    src_vectors: np.ndarray
+    tgt_vectors: np.ndarray
+    raw: list[RawBead]
+    features: np.ndarray
+
+
+def _propose(aligner: Aligner, document: GoldDocument) -> _Proposal:
     src, tgt = (aligner.segment(d) for d in _documents(document))
     src_vectors, tgt_vectors = aligner.embed_pair(src.texts, tgt.texts)
-    raw, features = aligner.propose(src, tgt, src_vectors, tgt_vectors)
-    src_lengths, tgt_lengths = [len(t) for t in src.texts], [len(t) for t in tgt.texts]
+    return _Proposal(src, tgt, src_vectors, tgt_vectors, *aligner.propose(src, tgt, src_vectors, tgt_vectors))
+
+
+def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> dict[str, list[Bead]]:
+    """Our beads and the baselines' on the same segments and the same embeddings."""
+    p = _propose(aligner, document)
+    src_lengths, tgt_lengths = [len(t) for t in p.src.texts], [len(t) for t in p.tgt.texts]
     baselines = {
         "gale-church": gale_church(src_lengths, tgt_lengths),
-        "cosine-dp": cosine_dp(src_vectors, tgt_vectors, src_lengths, tgt_lengths),
+        "cosine-dp": cosine_dp(p.src_vectors, p.tgt_vectors, src_lengths, tgt_lengths),
     }
-    beads = {"aligner": score_beads(raw, features, aligner.calibration)}
+    beads = {"aligner": score_beads(p.raw, p.features, aligner.calibration)}
     for name, pairs in baselines.items():
         beads[name] = [Bead(s, t, 1.0 if s and t else 0.0) for s, t in pairs]
     return beads
@@ -294,11 +315,10 @@ def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[n
     """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
     rows, labels = [], []
     for document in documents:
-        src, tgt = (aligner.segment(d) for d in _documents(document))
-        raw, features = aligner.propose(src, tgt, *aligner.embed_pair(src.texts, tgt.texts))
-        rows.append(features)
+        proposal = _propose(aligner, document)
+        rows.append(proposal.features)
         gold = set(document.gold)
-        labels.extend(float((b.src, b.tgt) in gold) for b in raw if b.src and b.tgt)
+        labels.extend(float((b.src, b.tgt) in gold) for b in proposal.raw if b.src and b.tgt)
     return np.vstack(rows), np.asarray(labels)
 
 

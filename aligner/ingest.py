@@ -56,6 +56,12 @@ _SPACE_AFTER_CJK = re.compile(f"(?<=[{_CJK}])[ \u00a0]+(?=[A-Za-z0-9%&(])")
 _SPACE_BEFORE_CJK = re.compile(f"(?<=[A-Za-z0-9%&.)])[ \u00a0]+(?=[{_CJK}])")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \u00a0]+(?=[{_CJK}])")
 _RUN_OF_SPACES = re.compile(r"[ \t\u00a0]{2,}")
+#: Longest run of text without any sentence end (and longest --presplit line)
+#: that is accepted. Longer runs are not prose but a file whose line breaks were
+#: lost, data, or an unpunctuated transcript: cut into pieces they would align
+#: as noise after minutes of sentence splitting, so they are refused on reading.
+MAX_RUN_CHARS = 20_000
+_RUN_WITHOUT_SENTENCE_END = re.compile("[^。．！？!?.]+")
 #: C0/C1 controls other than tab and newline: never meaningful in a document.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -82,6 +88,7 @@ def read_document(
         paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
         raise InputError("has no text, only whitespace or markup", path, "give a file with text in it")
+    _check_run_lengths(paragraphs, presplit, path)
     return Document(
         name=path.name,
         lang=lang,
@@ -98,6 +105,7 @@ def document_from_text(text: str, lang: str, name: str = "<text>", presplit: boo
     paragraphs, unwrapped = _paragraphs(text, presplit)
     if not paragraphs:
         raise InputError("has no text", name)
+    _check_run_lengths(paragraphs, presplit, name)
     return Document(name=name, lang=lang, paragraphs=tuple(paragraphs), unwrapped=unwrapped)
 
 
@@ -106,6 +114,25 @@ def _paragraphs(text: str, presplit: bool) -> tuple[list[str], bool]:
     if presplit:
         return [line.rstrip("\r") for line in text.split("\n") if line.strip()], False
     return text_paragraphs(text)
+
+
+def _check_run_lengths(paragraphs: list[str], presplit: bool, where: str | Path) -> None:
+    """Refuse a run of more than MAX_RUN_CHARS characters without a sentence end (see there).
+
+    Checked on reading, before any sentence splitter sees the text, so that a
+    file of megabytes on one line fails in a second instead of after minutes.
+    """
+    for index, paragraph in enumerate(paragraphs):
+        if len(paragraph) <= MAX_RUN_CHARS:
+            continue
+        if presplit:
+            raise InputError(f"non-empty line {index + 1} has {len(paragraph):,} characters, too long for one "
+                             "segment", where, "with --presplit give one sentence per line")
+        longest = max(match.end() - match.start() for match in _RUN_WITHOUT_SENTENCE_END.finditer(paragraph))
+        if longest > MAX_RUN_CHARS:
+            raise InputError(f"has {longest:,} characters without a sentence end (in the paragraph starting "
+                             f"'{paragraph[:30]}…'), too long to split into sentences", where,
+                             "break the text into lines or sentences, or check that this is the right file")
 
 
 # ---------------------------------------------------------------- bytes and decoding

@@ -24,9 +24,7 @@ from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, exact_scores, score_beads
-from .segment import (
-    SegmentationWorker, SentenceSplitter, assemble, check_run_lengths, make_splitter, segment_document,
-)
+from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
@@ -142,8 +140,6 @@ class Aligner:
         if mismatched and self.wrong_language_fails:
             document, message = mismatched[0]
             raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
-        if not warnings:  # the same-language warning already says what the mismatches would
-            warnings += [f"{document.name}: {message} ({_LANGUAGE_HINT})" for document, message in mismatched]
         if self.worker:
             (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
         else:
@@ -206,8 +202,6 @@ class Aligner:
         """
         worker = self.worker
         assert worker is not None
-        for document in (src, tgt):
-            check_run_lengths(document, presplit=False)
         pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
                     for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
         embedder = self.embedder  # on a first run, the model loads while the worker starts and splits
@@ -278,14 +272,15 @@ _CJK_LANGUAGES = {"ja", "zh", "ko"}
 _LANGUAGE_HINT = "check the order of the files or --src-lang/--tgt-lang"
 
 
-def language_check(src: Document, tgt: Document) -> tuple[Document, Document, list[str], list[tuple[Document, str]]]:
+def language_check(
+    src: Document, tgt: Document
+) -> tuple[Document, Document, list[str], list[tuple[Document, str]]]:
     """Compare each document's script with its declared language.
 
     Returns the documents (with their languages exchanged when the sides were
     clearly given the wrong way round, so that each is segmented as what it
-    is), the warning about such a swap, and the documents whose script does
-    not fit their language with what is wrong (a warning for `align`, a
-    failure of the pair for `batch`).
+    is), the warnings to show, and the documents whose script does not fit
+    their language with what is wrong (`batch` fails such a pair).
     """
     src_script = detect_script(" ".join(src.paragraphs))
     tgt_script = detect_script(" ".join(tgt.paragraphs))
@@ -299,11 +294,12 @@ def language_check(src: Document, tgt: Document) -> tuple[Document, Document, li
         for document, script, fits in ((src, src_script, src_fits), (tgt, tgt_script, tgt_fits))
         if not fits
     ]
-    if src_script == tgt_script and mismatched:
-        warning = (f"{src.name} and {tgt.name} both look like {_describe(src_script)}, but '{src.lang}' and "
-                   f"'{tgt.lang}' were expected (give a document and its translation, or set --src-lang/--tgt-lang)")
-        return src, tgt, [warning], mismatched
-    return src, tgt, [], mismatched
+    if src_script == tgt_script and mismatched:  # one warning says it for both documents
+        warnings = [f"{src.name} and {tgt.name} both look like {_describe(src_script)}, but '{src.lang}' and "
+                    f"'{tgt.lang}' were expected (give a document and its translation, or set --src-lang/--tgt-lang)"]
+    else:
+        warnings = [f"{document.name}: {message} ({_LANGUAGE_HINT})" for document, message in mismatched]
+    return src, tgt, warnings, mismatched
 
 
 #: How a script detected by `detect_script` is named in a warning.

@@ -14,18 +14,19 @@ Content-Security-Policy allows exactly one script, named by its SHA-256 hash.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
 from collections import Counter
 from pathlib import PurePath
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup
 
 from .data import Alignment, SegmentedDocument, UNSPACED_LANGUAGES, base_language
 from .outputs import atomic_writer
-from .tmx import normalize_language, tmx_tree
+from .tmx import TMX_VERSION, header_element, normalize_language
 
 #: Pairs below --min-score are doubtful; below this they are marked as likely wrong.
 LOW_SCORE = 0.2
@@ -35,10 +36,16 @@ LOW_SCORE = 0.2
 _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def render_report(alignment: Alignment) -> str:
+@functools.lru_cache(maxsize=1)
+def _template() -> Template:
+    """The compiled page template: built once, not once per report (a batch writes thousands)."""
     environment = Environment(loader=PackageLoader("aligner", "templates"), autoescape=select_autoescape(default=True))
     environment.filters["csp_hash"] = csp_hash
-    template = environment.get_template("report.html.j2")
+    return environment.get_template("report.html.j2")
+
+
+def render_report(alignment: Alignment) -> str:
+    template = _template()
     pairs = alignment.pairs
     histogram = [0] * 10
     for bead in pairs:
@@ -90,11 +97,11 @@ def _side(side: SegmentedDocument) -> dict[str, object]:
 
 
 def _tmx_header(alignment: Alignment) -> dict[str, object]:
-    """The <tmx> and <header> that tmx.py writes, so the corrected TMX has exactly the same ones."""
-    root = tmx_tree(Alignment(alignment.src, alignment.tgt, [], alignment.model, alignment.min_score)).getroot()
-    header = root.find("header")
+    """The <tmx> version and <header> that tmx.py writes, so the corrected TMX has exactly the same ones."""
+    header = header_element(normalize_language(alignment.src.document.lang), alignment.model,
+                            alignment.min_score, created="")
     return {
-        "version": root.get("version"),
+        "version": TMX_VERSION,
         "attributes": dict(header.attrib),
         "props": [[prop.get("type"), prop.text or ""] for prop in header.findall("prop")],
     }

@@ -25,16 +25,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from .data import Document, Segment, SegmentedDocument, base_language
-from .errors import InputError
 
 #: Longest sentence handed to the aligner; longer runs without punctuation are
 #: cut at the nearest comma or space before this.
 MAX_SEGMENT_CHARS = 1000
-#: Longest run of text without any sentence end (and longest --presplit line)
-#: that is accepted. Longer runs are not prose but a file whose line breaks were
-#: lost, data, or an unpunctuated transcript: cut into MAX_SEGMENT_CHARS pieces
-#: they would align as noise after minutes of work, so they are refused at once.
-MAX_RUN_CHARS = 20_000
 #: Sudachi refuses inputs over 49,149 bytes; Japanese paragraphs are fed in
 #: pieces of at most this many characters (3 bytes each in UTF-8).
 _MAX_TOKENIZER_CHARS = 12000
@@ -53,7 +47,6 @@ class SentenceSplitter(Protocol):
 
 def segment_document(document: Document, splitter: SentenceSplitter | None, presplit: bool = False) -> SegmentedDocument:
     """Split every paragraph into sentences; in presplit mode one segment per paragraph."""
-    check_run_lengths(document, presplit)
     if presplit or splitter is None:
         return assemble(document, [[paragraph] for paragraph in document.paragraphs], keep_blank=presplit)
     return assemble(document, split_paragraphs(document.paragraphs, splitter))
@@ -236,28 +229,6 @@ def _load_rule_splitter(lang: str) -> Callable[[str], list[str]]:
 
 
 # ---------------------------------------------------------------- length limits
-
-_RUN_WITHOUT_SENTENCE_END = re.compile("[^。．！？!?.]+")
-
-
-def check_run_lengths(document: Document, presplit: bool) -> None:
-    """Refuse a run of more than MAX_RUN_CHARS characters without a sentence end (see there).
-
-    Checked before any sentence splitter sees the text, so that a file of
-    megabytes on one line fails in a second instead of after minutes.
-    """
-    where = document.path or document.name
-    for index, paragraph in enumerate(document.paragraphs):
-        if len(paragraph) <= MAX_RUN_CHARS:
-            continue
-        if presplit:
-            raise InputError(f"non-empty line {index + 1} has {len(paragraph):,} characters, too long for one "
-                             "segment", where, "with --presplit give one sentence per line")
-        longest = max(match.end() - match.start() for match in _RUN_WITHOUT_SENTENCE_END.finditer(paragraph))
-        if longest > MAX_RUN_CHARS:
-            raise InputError(f"has {longest:,} characters without a sentence end (in the paragraph starting "
-                             f"'{paragraph[:30]}…'), too long to split into sentences", where,
-                             "break the text into lines or sentences, or check that this is the right file")
 
 _SOFT_BREAK = re.compile(r"(?<=[、，,;；:：])|(?<=\s)")
 

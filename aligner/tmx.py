@@ -26,6 +26,7 @@ from .outputs import atomic_writer
 
 _XML_FORBIDDEN = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHITESPACE_RUN = re.compile(r"\s+")
+TMX_VERSION = "1.4"
 _DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 #: Reads a TMX without its indentation, so that copied units are indented afresh.
 _COMPACT = etree.XMLParser(remove_blank_text=True)
@@ -53,8 +54,8 @@ def tmx_tree(alignment: Alignment, creation_date: datetime | None = None) -> etr
     created = _timestamp(creation_date)
     src_lang = normalize_language(alignment.src.document.lang)
     tgt_lang = normalize_language(alignment.tgt.document.lang)
-    root = etree.Element("tmx", version="1.4")
-    root.append(_header(src_lang, alignment.model, alignment.min_score, created))
+    root = etree.Element("tmx", version=TMX_VERSION)
+    root.append(header_element(src_lang, alignment.model, alignment.min_score, created))
     body = etree.SubElement(root, "body")
     for number, bead in enumerate(alignment.translation_units(), start=1):
         src_text, tgt_text = (clean_segment(text) for text in alignment.bead_texts(bead))
@@ -72,8 +73,11 @@ def _timestamp(moment: datetime | None = None) -> str:
     return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _header(src_lang: str, model: str, min_score: float, created: str) -> etree._Element:
-    """The header every CAT tool needs (all DTD-required attributes), with the run's settings as props."""
+def header_element(src_lang: str, model: str, min_score: float, created: str) -> etree._Element:
+    """The header every CAT tool needs (all DTD-required attributes), with the run's settings as props.
+
+    Also what the report copies into a corrected TMX, so that both agree.
+    """
     header = etree.Element("header", {
         "creationtool": "aligner",
         "creationtoolversion": __version__,
@@ -131,8 +135,8 @@ def write_merged_tmx(
     with atomic_writer(path, "wb") as handle, etree.xmlfile(handle, encoding="UTF-8") as xml:
         xml.write_declaration()
         xml.write_doctype(_DOCTYPE)
-        with xml.element("tmx", version="1.4"):
-            xml.write("\n", _header(normalize_language(src_lang), model, min_score, created), pretty_print=True)
+        with xml.element("tmx", version=TMX_VERSION):
+            xml.write("\n", header_element(normalize_language(src_lang), model, min_score, created), pretty_print=True)
             with xml.element("body"):
                 xml.write("\n")
                 for name, part in parts:
