@@ -8,11 +8,14 @@ than each resembles its nearest neighbours on the other side (a margin, which
 makes scores comparable across documents and models), and shrinks with merges
 and with a length ratio unusual for the language pair.
 
-Multi-sentence spans are embedded as the length-weighted mean of their
-sentences' vectors: embedding every concatenation costs the model 6-10 times
-the single sentences, and the mean ranks candidates nearly as well. The beads
-finally chosen are re-scored from real embeddings of their joined text (see
-`score.py`).
+Multi-sentence spans are first estimated as the length-weighted mean of their
+sentences' vectors. Embedding every concatenation, as Vecalign and Bertalign
+do, costs the model 6-10 times the single sentences; but only the merges that
+lie on some path nearly as good as the best one can change the result. So,
+given an `embed_spans` function, the search finds the best score into and out
+of every lattice point (a forward and a backward pass), embeds the joined text
+of just those spans whose bead is within `refine_regret` of the best path
+(typically under one span per sentence), and searches again with them.
 
 Long documents are aligned in linear time and memory: both sequences are
 coarsened by averaging neighbouring pairs, the coarse problem is solved
@@ -23,6 +26,7 @@ coarse path (as Vecalign does).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
@@ -31,6 +35,15 @@ DEFAULT_BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2),
 )
 _NEG = -1e18
+
+#: A span is (first sentence, sentence count). Given the spans wanted on each
+#: side, returns their unit vectors (one row per span, in order): the model's
+#: embedding of the span's joined text.
+SpanEmbedder = Callable[[list[tuple[int, int]], list[tuple[int, int]]], tuple[np.ndarray, np.ndarray]]
+#: Rounds of "embed the spans on the chosen path that were still estimates".
+_MAX_REFINE_ROUNDS = 3
+#: Half-width of the band around the first path in which merges are reconsidered.
+_REFINE_BAND_RADIUS = 8
 
 
 @dataclass(frozen=True)
@@ -42,10 +55,10 @@ class AlignParams:
     #: purpose: loosely translated documents (Wikipedia, transcripts) have true
     #: pairs of low margin, and the calibrated confidence (`score.py`), which
     #: sees the bead's context, decides which weak pairs stay unaligned.
-    threshold: float = -0.6
+    threshold: float = -0.7
     #: Cost per extra sentence in a bead. Negative: with a low threshold, splitting a
     #: bead into two pairs is already rewarded, and this evens it out.
-    merge_penalty: float = -0.03
+    merge_penalty: float = -0.08
     #: Weight of the length cost (-log P(length difference), Gale & Church's model).
     length_weight: float = 0.05
     #: Cost per paragraph boundary inside a bead: headings and list items are
@@ -61,6 +74,9 @@ class AlignParams:
     full_search_cells: int = 2_000_000
     #: Half-width of the band around the projected coarse path.
     band_radius: int = 12
+    #: A merge is embedded for real when the best path through its bead scores
+    #: within this much of the best path overall (see the module docstring).
+    refine_regret: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -69,8 +85,12 @@ class RawBead:
     tgt: tuple[int, ...]
     #: Margin-adjusted similarity that the search used (None for skips).
     margin: float | None
-    #: Cosine of the (mean-of-sentences) span vectors (None for skips).
+    #: Cosine of the span vectors (None for skips): of the embedded joined
+    #: texts when the search had them, else of the means of the sentences.
     cosine: float | None
+    #: The best cosine of one sentence with one sentence inside the bead: a
+    #: real merge matches better as a whole than any of its parts.
+    best_sentence_cosine: float | None = None
 
 
 def align_vectors(
@@ -81,11 +101,14 @@ def align_vectors(
     params: AlignParams = AlignParams(),
     src_paragraph_starts: list[bool] | None = None,
     tgt_paragraph_starts: list[bool] | None = None,
+    embed_spans: SpanEmbedder | None = None,
 ) -> list[RawBead]:
     """Align unit-vector rows `src` (N x d) to `tgt` (M x d); every index is in exactly one bead.
 
     Paragraph starts (one flag per sentence), when known, make beads that span
-    a paragraph boundary cost `paragraph_penalty` per boundary.
+    a paragraph boundary cost `paragraph_penalty` per boundary. `embed_spans`,
+    when given, embeds the joined text of plausible merges (module docstring);
+    without it, merges are judged by the mean of their sentences' vectors.
     """
     src = np.asarray(src, dtype=np.float32)
     tgt = np.asarray(tgt, dtype=np.float32)
@@ -94,8 +117,9 @@ def align_vectors(
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [RawBead((i,), (), None, None) for i in range(n)] + [RawBead((), (j,), None, None) for j in range(m)]
-    if params.center:
-        src, tgt = _center(src), _center(tgt)
+    src_offset = _centring_offset(src) if params.center else np.zeros(src.shape[1], dtype=np.float32)
+    tgt_offset = _centring_offset(tgt) if params.center else np.zeros(tgt.shape[1], dtype=np.float32)
+    src, tgt = _centred(src, src_offset), _centred(tgt, tgt_offset)
     lo, hi = _band(src, tgt, src_lengths, tgt_lengths, params)
     if params.use_margin:
         knn_src, knn_tgt = _neighbour_similarity(src, tgt, lo, hi, params.margin_neighbours)
@@ -103,15 +127,66 @@ def align_vectors(
         knn_src, knn_tgt = np.zeros(n, dtype=np.float32), np.zeros(m, dtype=np.float32)
     lattice = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
                        src_paragraph_starts, tgt_paragraph_starts)
-    return lattice.search(lo, hi)
+    if embed_spans is None:
+        return lattice.search(lo, hi)
+    backward = _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
+                        params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts))
+    return _search_with_embedded_spans(lattice, backward, lo, hi, embed_spans, src_offset, tgt_offset)
 
 
-def _center(vectors: np.ndarray) -> np.ndarray:
-    """Remove the document mean, shrunk for short documents where the mean is mostly content."""
+def _centring_offset(vectors: np.ndarray) -> np.ndarray:
+    """The document mean, shrunk for short documents where the mean is mostly content.
+
+    Subtracting it removes a language offset the models share across sentences.
+    """
     n = len(vectors)
-    weight = n / (n + 10.0)
-    centred = vectors - weight * vectors.mean(axis=0, keepdims=True)
-    return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+    return (n / (n + 10.0)) * vectors.mean(axis=0)
+
+
+def _centred(vectors: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    centred = vectors - offset
+    return (centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _reversed_starts(paragraph_starts: list[bool] | None) -> list[bool] | None:
+    """Paragraph starts of the reversed sequence: the boundary before sentence x comes after sentence n-1-x."""
+    if paragraph_starts is None:
+        return None
+    n = len(paragraph_starts)
+    return [True] + [bool(paragraph_starts[n - k]) for k in range(1, n)]
+
+
+# ---------------------------------------------------------------- embedded spans
+
+
+def _search_with_embedded_spans(
+    forward: "_Lattice", backward: "_Lattice", lo: np.ndarray, hi: np.ndarray, embed_spans: SpanEmbedder,
+    src_offset: np.ndarray, tgt_offset: np.ndarray,
+) -> list[RawBead]:
+    """Search with real embeddings of the merges that could matter (module docstring)."""
+    n, m = forward.n, forward.m
+    first_steps, _ = forward.run(lo, hi)
+    # The merges that matter lie near the first path: the passes below search a
+    # narrow band around it rather than the whole band (most of their cost).
+    lo, hi = _band_around(_path_points(first_steps), n, m, _REFINE_BAND_RADIUS)
+    _, forward_scores = forward.run(lo, hi)
+    _, backward_scores = backward.run(m - hi[::-1], m - lo[::-1])
+    # Best score from lattice point (i, j) to the end, for j from lo[i] to hi[i].
+    to_end = [backward_scores[n - i][::-1] for i in range(n + 1)]
+    del backward
+    wanted = forward.plausible_merges(forward_scores, to_end, lo, hi)
+    steps = first_steps
+    for _ in range(_MAX_REFINE_ROUNDS):
+        src_spans, tgt_spans = sorted(wanted[0]), sorted(wanted[1])
+        if not (src_spans or tgt_spans):
+            break
+        src_vectors, tgt_vectors = embed_spans(src_spans, tgt_spans)
+        forward.use_span_vectors(src_spans, _centred(np.asarray(src_vectors, dtype=np.float32), src_offset),
+                                 tgt_spans, _centred(np.asarray(tgt_vectors, dtype=np.float32), tgt_offset))
+        steps, _ = forward.run(lo, hi)
+        # The new path may take a merge that looked implausible before: embed it too.
+        wanted = forward.estimated_spans(steps)
+    return forward.raw_beads(steps)
 
 
 # ---------------------------------------------------------------- band
@@ -129,7 +204,7 @@ def _band(src, tgt, src_lengths, tgt_lengths, params: AlignParams) -> tuple[np.n
     knn_s, knn_t = _neighbour_similarity(coarse_src, coarse_tgt, coarse_lo, coarse_hi, params.margin_neighbours)
     coarse = _Lattice(coarse_src, coarse_tgt, coarse_src_lengths, coarse_tgt_lengths, knn_s, knn_t, coarse_params)
     path = coarse.search_path(coarse_lo, coarse_hi)
-    return _band_around(path, n, m, params.band_radius)
+    return _band_around(path, n, m, params.band_radius, scale=2)
 
 
 def _coarsen(vectors: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,14 +220,15 @@ def _coarsen(vectors: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.n
     return pairs.astype(np.float32), pair_lengths
 
 
-def _band_around(coarse_path: list[tuple[int, int]], n: int, m: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
-    """Project a coarse lattice path to full resolution and widen it by `radius`."""
+def _band_around(path: list[tuple[int, int]], n: int, m: int, radius: int, scale: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The band of lattice points within `radius` of a path, projected from a `scale` times coarser lattice."""
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
-    for ci, cj in coarse_path:
-        for i in range(max(0, 2 * ci - radius), min(n, 2 * ci + 1 + radius) + 1):
-            lo[i] = min(lo[i], max(0, 2 * cj - radius))
-            hi[i] = max(hi[i], min(m, 2 * cj + 1 + radius))
+    extent = scale - 1  # a coarse point covers this many more fine points
+    for ci, cj in path:
+        for i in range(max(0, scale * ci - radius), min(n, scale * ci + extent + radius) + 1):
+            lo[i] = min(lo[i], max(0, scale * cj - radius))
+            hi[i] = max(hi[i], min(m, scale * cj + extent + radius))
     # Make the band monotone and make sure it joins (0, 0) to (n, m).
     lo[0], hi[n] = 0, m
     hi = np.maximum.accumulate(hi)
@@ -210,6 +286,9 @@ class _Lattice:
         self.src_crossings = _crossing_table(src_paragraph_starts, self.n, max_a)
         self.tgt_crossings = _crossing_table(tgt_paragraph_starts, self.m, max_b)
         self.length_ratio = float(tgt_lengths.sum() / src_lengths.sum())
+        #: Spans (first sentence, count) whose vector is the embedding of their joined text.
+        self.embedded_src: set[tuple[int, int]] = set()
+        self.embedded_tgt: set[tuple[int, int]] = set()
 
     def _gains(self, a: int, b: int, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
         """Gain and raw cosine of every (a, b) bead ending in the block rows x cols."""
@@ -230,30 +309,88 @@ class _Lattice:
 
     def search_path(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
         """The best path as lattice points from (0, 0) to (N, M)."""
-        beads = self._run(lo, hi)
-        points = [(0, 0)]
-        i = j = 0
-        for a, b, _ in beads:
-            i, j = i + a, j + b
-            points.append((i, j))
-        return points
+        steps, _ = self.run(lo, hi)
+        return _path_points(steps)
 
     def search(self, lo: np.ndarray, hi: np.ndarray) -> list[RawBead]:
+        steps, _ = self.run(lo, hi)
+        return self.raw_beads(steps)
+
+    def raw_beads(self, steps: list[tuple[int, int, float]]) -> list[RawBead]:
+        """The path's steps (a, b, cosine) as beads of sentence indices, with their margins."""
         result = []
         i = j = 0
-        for a, b, cosine in self._run(lo, hi):
+        for a, b, cosine in steps:
             src, tgt = tuple(range(i, i + a)), tuple(range(j, j + b))
             if a and b:
                 _, sk, _ = self.src_spans[a]
                 _, tk, _ = self.tgt_spans[b]
                 margin = cosine - 0.5 * (sk[i + a] + tk[j + b])
-                result.append(RawBead(src, tgt, float(margin), float(cosine)))
+                sentence_cosines = self.src_spans[1][0][i + 1 : i + a + 1] @ self.tgt_spans[1][0][j + 1 : j + b + 1].T
+                result.append(RawBead(src, tgt, float(margin), float(cosine), float(sentence_cosines.max())))
             else:
                 result.append(RawBead(src, tgt, None, None))
             i, j = i + a, j + b
         return result
 
-    def _run(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, float]]:
+    def use_span_vectors(self, src_spans: list[tuple[int, int]], src_vectors: np.ndarray,
+                         tgt_spans: list[tuple[int, int]], tgt_vectors: np.ndarray) -> None:
+        """Replace the mean-of-sentences estimates of these spans by their embeddings."""
+        for spans, vectors, table, embedded in ((src_spans, src_vectors, self.src_spans, self.embedded_src),
+                                                (tgt_spans, tgt_vectors, self.tgt_spans, self.embedded_tgt)):
+            for (start, size), vector in zip(spans, vectors):
+                table[size][0][start + size] = vector
+                embedded.add((start, size))
+
+    def estimated_spans(self, steps: list[tuple[int, int, float]]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        """Multi-sentence spans on this path whose vectors are still estimates."""
+        src_spans, tgt_spans = set(), set()
+        i = j = 0
+        for a, b, _ in steps:
+            if a and b:
+                if a > 1 and (i, a) not in self.embedded_src:
+                    src_spans.add((i, a))
+                if b > 1 and (j, b) not in self.embedded_tgt:
+                    tgt_spans.add((j, b))
+            i, j = i + a, j + b
+        return src_spans, tgt_spans
+
+    def plausible_merges(self, from_start: list[np.ndarray], to_end: list[np.ndarray], lo: np.ndarray,
+                         hi: np.ndarray) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        """Multi-sentence spans of beads on some path within `refine_regret` of the best one.
+
+        `from_start[i]` and `to_end[i]` hold the best path scores from (0, 0) to
+        (i, j) and from (i, j) to (N, M), for j from lo[i] to hi[i].
+        """
+        n = self.n
+        floor = from_start[n][-1] - self.params.refine_regret
+        src_spans: set[tuple[int, int]] = set()
+        tgt_spans: set[tuple[int, int]] = set()
+        merges = [(a, b) for a, b in self.params.bead_types if a + b > 2]
+        block = 64
+        for r0 in range(0, n + 1, block):
+            r1 = min(n + 1, r0 + block)
+            c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max()) + 1
+            for a, b in merges:
+                if r1 - 1 < a:
+                    continue
+                gain, _ = self._gains(a, b, slice(r0, r1), slice(c0, c1))
+                for i in range(max(r0, a), r1):
+                    j_from, j_to = max(int(lo[i]), int(lo[i - a]) + b), min(int(hi[i]), int(hi[i - a]) + b)
+                    if j_to < j_from:
+                        continue
+                    before = from_start[i - a][j_from - b - lo[i - a] : j_to - b - lo[i - a] + 1]
+                    after = to_end[i][j_from - lo[i] : j_to - lo[i] + 1]
+                    through = before + gain[i - r0, j_from - c0 : j_to - c0 + 1] + after
+                    for j in np.nonzero(through >= floor)[0] + j_from:
+                        if a > 1:
+                            src_spans.add((i - a, a))
+                        if b > 1:
+                            tgt_spans.add((int(j) - b, b))
+        return src_spans, tgt_spans
+
+    def run(self, lo: np.ndarray, hi: np.ndarray) -> tuple[list[tuple[int, int, float]], list[np.ndarray]]:
+        """The best path as steps (a, b, cosine), and each row's best scores from (0, 0), j from lo[i] to hi[i]."""
         types = [(1, 0)] + list(self.params.bead_types)
         n = self.n
         scores: list[np.ndarray] = []
@@ -305,7 +442,7 @@ class _Lattice:
                 scores.append(best)
                 choices.append(choice)
                 cosines.append(cos_row)
-        return self._trace(lo, choices, cosines, types)
+        return self._trace(lo, choices, cosines, types), scores
 
     def _trace(self, lo, choices, cosines, types) -> list[tuple[int, int, float]]:
         beads = []
@@ -323,6 +460,16 @@ class _Lattice:
             i, j = i - a, j - b
         beads.reverse()
         return beads
+
+
+def _path_points(steps: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
+    """Steps (a, b, cosine) as lattice points from (0, 0)."""
+    points = [(0, 0)]
+    i = j = 0
+    for a, b, _ in steps:
+        i, j = i + a, j + b
+        points.append((i, j))
+    return points
 
 
 def _span_table(vectors, lengths, knn, max_span):

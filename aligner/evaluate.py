@@ -37,6 +37,8 @@ from .align import RawBead
 from .baselines import cosine_dp, gale_church
 from .config import AlignConfig
 from .data import Bead, Document, SegmentedDocument, join_segments
+from .embed import DEFAULT_MODEL, check_model_name
+from .errors import UsageError
 from .pipeline import Aligner
 from .score import score_beads
 
@@ -251,9 +253,9 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
 # ---------------------------------------------------------------- running
 
 
-def evaluation_aligner() -> Aligner:
+def evaluation_aligner(model: str = DEFAULT_MODEL) -> Aligner:
     """One aligner for all gold documents: presplit, so that line numbers are segment indices."""
-    return Aligner(AlignConfig(presplit=True))
+    return Aligner(AlignConfig(presplit=True, model=model))
 
 
 def _documents(gold: GoldDocument) -> tuple[Document, Document]:
@@ -348,12 +350,12 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
 
 def calibrate(aligner: Aligner, limit: int) -> None:
     """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score."""
-    from .score import FEATURES, Calibration, fit_logistic
+    from .score import FEATURES, Calibration, fit_constrained
 
     dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
     dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
     features, labels = calibration_data(aligner, dev)
-    intercept, weights = fit_logistic(features, labels)
+    intercept, weights = fit_constrained(features, labels)
     calibration = Calibration(intercept, tuple(float(w) for w in weights),
                               f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and unrelated), "
                               f"seed {SEED}")
@@ -374,11 +376,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
     parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"embedding model to evaluate (default {DEFAULT_MODEL}; the calibration stays the "
+                        "one fitted for it)")
     args = parser.parse_args(argv)
+    try:
+        check_model_name(args.model)
+    except UsageError as error:
+        parser.error(f"{error.message}; {error.hint}")
 
     if args.calibrate:
-        calibrate(evaluation_aligner(), args.limit)
-    aligner = evaluation_aligner()
+        calibrate(evaluation_aligner(args.model), args.limit)
+    aligner = evaluation_aligner(args.model)
     specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
     min_score = aligner.config.min_score
     print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "

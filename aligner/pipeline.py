@@ -17,13 +17,13 @@ from typing import Iterator
 
 import numpy as np
 
-from .align import RawBead, align_vectors
+from .align import RawBead, SpanEmbedder, align_vectors
 from .config import AlignConfig
-from .data import Alignment, Document, SegmentedDocument, base_language
+from .data import Alignment, Document, SegmentedDocument, base_language, join_segments
 from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
-from .score import Calibration, bead_features, exact_scores, score_beads
+from .score import Calibration, bead_features, score_beads
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 
 #: Show a progress bar for embedding from this many sentences on.
@@ -186,10 +186,20 @@ class Aligner:
             src_vectors, tgt_vectors, src_lengths, tgt_lengths, self.config.params,
             None if self.config.presplit else src.paragraph_starts,
             None if self.config.presplit else tgt.paragraph_starts,
+            embed_spans=self._span_embedder(src, tgt),
         )
-        exact = exact_scores(raw, src.texts, tgt.texts, src_vectors, tgt_vectors,
-                             src.document.lang, tgt.document.lang, self.embedder)
-        return raw, bead_features(raw, src_lengths, tgt_lengths, exact)
+        return raw, bead_features(raw, src_lengths, tgt_lengths)
+
+    def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
+        """Embeds the joined text of the spans the search asks for (see `align.py`)."""
+
+        def embed_spans(src_spans: list[tuple[int, int]], tgt_spans: list[tuple[int, int]]):  # noqa: ANN202
+            texts = [join_segments(src.texts[start : start + size], src.document.lang) for start, size in src_spans]
+            texts += [join_segments(tgt.texts[start : start + size], tgt.document.lang) for start, size in tgt_spans]
+            vectors = embed_in_batches(self.embedder, texts)
+            return vectors[: len(src_spans)], vectors[len(src_spans):]
+
+        return embed_spans
 
     def _segment_and_embed(
         self, src: Document, tgt: Document, timings: dict[str, float]

@@ -80,3 +80,85 @@ def test_empty_side_leaves_everything_unaligned():
     src = np.eye(3, dtype=np.float32)
     beads = align_vectors(src, np.zeros((0, 3), dtype=np.float32), [1, 1, 1], [])
     assert _pairs(beads) == [((0,), ()), ((1,), ()), ((2,), ())]
+
+
+def _mean_span_embedder(src, tgt, requests, special=None):
+    """A stand-in model for joined text: the mean of the sentences, except for spans in `special`."""
+    special = special or {}
+
+    def embed(vectors, spans, side):
+        rows = []
+        for start, size in spans:
+            requests.append((side, start, size))
+            rows.append(special.get((side, start, size), vectors[start : start + size].sum(axis=0)))
+        return _unit(np.asarray(rows, dtype=np.float32).reshape(-1, vectors.shape[1]))
+
+    return lambda src_spans, tgt_spans: (embed(src, src_spans, "src"), embed(tgt, tgt_spans, "tgt"))
+
+
+def test_a_merge_the_sentence_means_miss_is_found_from_the_embedded_joined_text():
+    rng = np.random.default_rng(7)
+    src = _unit(rng.normal(size=(20, 64))).astype(np.float32)
+    tgt = np.delete(_noisy_copy(src, rng, noise=0.1), 6, axis=0)
+    # Target 5 translates source 5 and 6 together, mostly the first: their mean
+    # matches it less well than source 5 alone does, their joined text better.
+    joined = _unit((src[5] + 0.2 * src[6])[None, :])[0]
+    tgt[5] = joined
+    requests = []
+    model = _mean_span_embedder(src, tgt, requests, special={("src", 5, 2): joined})
+    tgt_lengths = [50] * 5 + [60] + [50] * 13
+    # Fixed here so that tuning the defaults does not move this case out of
+    # the range (0.15-0.25 for the weight above) where means and model disagree.
+    params = AlignParams(threshold=-0.7, merge_penalty=-0.08)
+    without = _pairs(align_vectors(src, tgt, [50] * 20, tgt_lengths, params))
+    with_model = _pairs(align_vectors(src, tgt, [50] * 20, tgt_lengths, params, embed_spans=model))
+    assert ((5,), (5,)) in without
+    assert ((5, 6), (5,)) in with_model
+    assert ("src", 5, 2) in requests
+    # Only plausible merges are embedded: far fewer than every span of 2-4 sentences.
+    assert len(requests) < 20
+
+
+def test_embedded_spans_that_agree_with_the_means_change_nothing():
+    rng = np.random.default_rng(8)
+    src = _unit(rng.normal(size=(40, 64))).astype(np.float32)
+    tgt = _noisy_copy(src, rng)
+    tgt = np.vstack([tgt[:10], _unit(tgt[10:11] + tgt[11:12]), tgt[12:]])  # one 2-1 merge
+    lengths_src, lengths_tgt = [50] * 40, [50] * 10 + [100] + [50] * 28
+    requests = []
+    plain = align_vectors(src, tgt, lengths_src, lengths_tgt)
+    refined = align_vectors(src, tgt, lengths_src, lengths_tgt, embed_spans=_mean_span_embedder(src, tgt, requests))
+    assert _pairs(refined) == _pairs(plain)
+    assert ((10, 11), (10,)) in _pairs(refined)
+    assert ("src", 10, 2) in requests
+
+
+def test_the_backward_search_scores_every_path_as_the_forward_one_does():
+    """Plausible merges come from forward + backward scores: both must give a path the same score."""
+    from aligner.align import _Lattice, _reversed_starts
+
+    rng = np.random.default_rng(9)
+    src = _unit(rng.normal(size=(24, 32))).astype(np.float32)
+    # Merges on both sides, some across paragraph starts, so that the path's
+    # score depends on where the paragraph boundaries are.
+    tgt = _unit(np.vstack([src[0:2].sum(0), src[2:4].sum(0), src[4:5], src[5:8].sum(0), src[8:20],
+                           src[20:22].sum(0), src[22:24].sum(0)]))
+    tgt = _noisy_copy(tgt, rng, noise=0.5)
+    n, m = len(src), len(tgt)
+    src_lengths, tgt_lengths = rng.integers(10, 90, n).astype(float), rng.integers(10, 90, m).astype(float)
+    src_starts = [k % 3 == 0 for k in range(n)]
+    tgt_starts = [k % 4 == 1 for k in range(m)]
+    knn_src, knn_tgt = np.full(n, 0.1, dtype=np.float32), np.full(m, 0.2, dtype=np.float32)
+    params = AlignParams(paragraph_penalty=0.05)
+    forward = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts)
+    backward = _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
+                        params, _reversed_starts(src_starts), _reversed_starts(tgt_starts))
+    lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    steps, from_start = forward.run(lo, hi)
+    _, backward_scores = backward.run(lo, hi)
+    best = from_start[n][m]
+    assert any(a + b > 2 for a, b, _ in steps)
+    i = j = 0
+    for a, b, _ in steps:  # every point of the best path: best score to it + best score from it = best
+        i, j = i + a, j + b
+        assert np.isclose(from_start[i][j] + backward_scores[n - i][m - j], best, atol=1e-5)

@@ -37,3 +37,17 @@ def test_sentence_transformers_path_loads_a_real_local_model(tmp_path):
     assert embedder.name == f"st:{model_dir}"
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_combined_model_averages_the_cosines_of_its_parts():
+    from aligner.embed import COMBINED_MODEL
+
+    texts = ["日米インターネットエコノミー対話が開催されました。", "The U.S.-Japan Internet Economy dialogue was held.",
+             "京都の寺は古い。"]
+    combined = load_embedder(COMBINED_MODEL, threads=1)
+    use, e5 = (part.embed(texts) for part in combined.parts)
+    vectors = combined.embed(texts)
+    assert vectors.shape == (3, use.shape[1] + e5.shape[1])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(vectors @ vectors.T, (use @ use.T + e5 @ e5.T) / 2, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]

@@ -3,7 +3,7 @@
 import numpy as np
 
 from aligner.align import RawBead
-from aligner.score import FEATURES, UNALIGN_BELOW, Calibration, bead_features, fit_logistic, score_beads
+from aligner.score import FEATURES, UNALIGN_BELOW, Calibration, bead_features, fit_constrained, fit_logistic, score_beads
 
 
 def _calibration_on_cosine() -> Calibration:
@@ -15,7 +15,7 @@ def _calibration_on_cosine() -> Calibration:
 def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their_beads():
     raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), -0.2, 0.1), RawBead((2,), (), None, None),
            RawBead((3, 4), (2,), 0.2, 0.6)]
-    features = bead_features(raw, [10, 10, 10, 10, 10], [30, 30, 30], {})
+    features = bead_features(raw, [10, 10, 10, 10, 10], [30, 30, 30])
     beads = score_beads(raw, features, _calibration_on_cosine())
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2,), ()), ((3, 4), (2,))]
     assert beads[0].score > 0.95 and beads[4].score > 0.5
@@ -26,10 +26,10 @@ def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     strong = [RawBead((i,), (i,), 0.4, 0.7) for i in range(5)]
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
-    weights = tuple(1.0 if name in ("neighbour_margin", "document_margin") else 0.0 for name in FEATURES)
+    weights = tuple({"neighbour_margin": 1.0, "document_weakness": -1.0}.get(name, 0.0) for name in FEATURES)
     calibration = Calibration(intercept=0.0, weights=weights)
-    p_strong = calibration.probability(bead_features(strong, [10] * 5, [10] * 5, {}))[2]
-    p_lonely = calibration.probability(bead_features(lonely, [10] * 2, [10] * 2, {}))[0]
+    p_strong = calibration.probability(bead_features(strong, [10] * 5, [10] * 5))[2]
+    p_lonely = calibration.probability(bead_features(lonely, [10] * 2, [10] * 2))[0]
     assert p_lonely < p_strong
 
 
@@ -40,3 +40,19 @@ def test_fit_logistic_recovers_a_known_model():
     labels = (rng.random(4000) < p).astype(float)
     intercept, weights = fit_logistic(x, labels)
     assert abs(intercept - 0.5) < 0.2 and abs(weights[0] - 2.0) < 0.25 and abs(weights[1] + 1.0) < 0.2
+
+
+def test_constrained_fit_drops_a_feature_whose_weight_comes_out_the_wrong_way():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4000, 3))
+    # The third feature copies the first with noise; the labels depend on the
+    # first's excess over it, so an unconstrained fit weights the copy negatively.
+    x[:, 2] = x[:, 0] + 0.3 * rng.normal(size=4000)
+    p = 1 / (1 + np.exp(-(3.0 * x[:, 0] - 2.0 * x[:, 2] + 1.0 * x[:, 1])))
+    labels = (rng.random(4000) < p).astype(float)
+    _, free = fit_logistic(x, labels)
+    assert free[2] < 0
+    _, constrained = fit_constrained(x, labels, signs=(+1, +1, +1))
+    assert constrained[2] == 0.0 and constrained[0] > 0 and constrained[1] > 0
+    _, either = fit_constrained(x, labels, signs=(+1, +1, 0))
+    assert np.allclose(either, free)
