@@ -129,8 +129,12 @@ def align_vectors(
                        src_paragraph_starts, tgt_paragraph_starts)
     if embed_spans is None:
         return lattice.search(lo, hi)
-    backward = _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
+
+    def backward() -> _Lattice:
+        """The same lattice for the reversed documents: its scores are the best paths to the end."""
+        return _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
                         params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts))
+
     return _search_with_embedded_spans(lattice, backward, lo, hi, embed_spans, src_offset, tgt_offset)
 
 
@@ -160,7 +164,8 @@ def _reversed_starts(paragraph_starts: list[bool] | None) -> list[bool] | None:
 
 
 def _search_with_embedded_spans(
-    forward: "_Lattice", backward: "_Lattice", lo: np.ndarray, hi: np.ndarray, embed_spans: SpanEmbedder,
+    forward: "_Lattice", make_backward: Callable[[], "_Lattice"], lo: np.ndarray, hi: np.ndarray,
+    embed_spans: SpanEmbedder,
     src_offset: np.ndarray, tgt_offset: np.ndarray,
 ) -> list[RawBead]:
     """Search with real embeddings of the merges that could matter (module docstring)."""
@@ -170,10 +175,10 @@ def _search_with_embedded_spans(
     # narrow band around it rather than the whole band (most of their cost).
     lo, hi = _band_around(_path_points(first_steps), n, m, _REFINE_BAND_RADIUS)
     _, forward_scores = forward.run(lo, hi)
-    _, backward_scores = backward.run(m - hi[::-1], m - lo[::-1])
+    # Built only for this pass, so that its span tables are freed before embedding.
+    _, backward_scores = make_backward().run(m - hi[::-1], m - lo[::-1])
     # Best score from lattice point (i, j) to the end, for j from lo[i] to hi[i].
     to_end = [backward_scores[n - i][::-1] for i in range(n + 1)]
-    del backward
     wanted = forward.plausible_merges(forward_scores, to_end, lo, hi)
     steps = first_steps
     for _ in range(_MAX_REFINE_ROUNDS):

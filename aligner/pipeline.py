@@ -193,7 +193,8 @@ class Aligner:
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""
 
-        def embed_spans(src_spans: list[tuple[int, int]], tgt_spans: list[tuple[int, int]]):  # noqa: ANN202
+        def embed_spans(src_spans: list[tuple[int, int]],
+                        tgt_spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
             texts = [join_segments(src.texts[start : start + size], src.document.lang) for start, size in src_spans]
             texts += [join_segments(tgt.texts[start : start + size], tgt.document.lang) for start, size in tgt_spans]
             vectors = embed_in_batches(self.embedder, texts)
