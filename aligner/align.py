@@ -131,11 +131,21 @@ def align_vectors(
         return lattice.search(lo, hi)
 
     def backward() -> _Lattice:
-        """The same lattice for the reversed documents: its scores are the best paths to the end."""
-        return _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
-                        params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts))
+        return _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
+                                 src_paragraph_starts, tgt_paragraph_starts)
 
     return _search_with_embedded_spans(lattice, backward, lo, hi, embed_spans, src_offset, tgt_offset)
+
+
+def _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params: AlignParams,
+                      src_paragraph_starts=None, tgt_paragraph_starts=None) -> "_Lattice":
+    """The lattice of the reversed documents: its best score to (i', j') is the best from (N-i', M-j') to the end.
+
+    Every bead keeps its gain reversed (same sentences, same span vector, same
+    boundaries inside), so forward and backward scores add up along a path.
+    """
+    return _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
+                    params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts))
 
 
 def _centring_offset(vectors: np.ndarray) -> np.ndarray:
@@ -372,16 +382,13 @@ class _Lattice:
         src_spans: set[tuple[int, int]] = set()
         tgt_spans: set[tuple[int, int]] = set()
         merges = [(a, b) for a, b in self.params.bead_types if a + b > 2]
-        block = 64
-        for r0 in range(0, n + 1, block):
-            r1 = min(n + 1, r0 + block)
-            c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max()) + 1
+        for r0, r1, c0, c1 in _row_blocks(lo, hi):
             for a, b in merges:
                 if r1 - 1 < a:
                     continue
                 gain, _ = self._gains(a, b, slice(r0, r1), slice(c0, c1))
                 for i in range(max(r0, a), r1):
-                    j_from, j_to = max(int(lo[i]), int(lo[i - a]) + b), min(int(hi[i]), int(hi[i - a]) + b)
+                    j_from, j_to = _reachable(i, a, b, lo, hi)
                     if j_to < j_from:
                         continue
                     before = from_start[i - a][j_from - b - lo[i - a] : j_to - b - lo[i - a] + 1]
@@ -397,14 +404,10 @@ class _Lattice:
     def run(self, lo: np.ndarray, hi: np.ndarray) -> tuple[list[tuple[int, int, float]], list[np.ndarray]]:
         """The best path as steps (a, b, cosine), and each row's best scores from (0, 0), j from lo[i] to hi[i]."""
         types = [(1, 0)] + list(self.params.bead_types)
-        n = self.n
         scores: list[np.ndarray] = []
         choices: list[np.ndarray] = []
         cosines: list[np.ndarray] = []
-        block = 64
-        for r0 in range(0, n + 1, block):
-            r1 = min(n + 1, r0 + block)
-            c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max()) + 1
+        for r0, r1, c0, c1 in _row_blocks(lo, hi):
             block_gains = {}
             for a, b in types[1:]:
                 if r1 - 1 >= a:
@@ -420,9 +423,8 @@ class _Lattice:
                 for t, (a, b) in enumerate(types):
                     if i < a:
                         continue
-                    prev_lo, prev_hi = int(lo[i - a]), int(hi[i - a])
-                    # target boundary j draws on j - b in row i - a
-                    j_from, j_to = max(row_lo, prev_lo + b), min(row_hi, prev_hi + b)
+                    prev_lo = int(lo[i - a])
+                    j_from, j_to = _reachable(i, a, b, lo, hi)
                     if j_to < j_from:
                         continue
                     prev = scores[i - a][j_from - b - prev_lo : j_to - b - prev_lo + 1]
@@ -465,6 +467,23 @@ class _Lattice:
             i, j = i - a, j - b
         beads.reverse()
         return beads
+
+
+#: Lattice rows per block: the gains of a block are computed in one matrix product.
+_BLOCK_ROWS = 64
+
+
+def _row_blocks(lo: np.ndarray, hi: np.ndarray):  # noqa: ANN202 - a generator of 4-tuples
+    """Blocks of lattice rows (r0..r1-1) with the target boundaries their bands cover (c0..c1-1)."""
+    rows = len(lo)
+    for r0 in range(0, rows, _BLOCK_ROWS):
+        r1 = min(rows, r0 + _BLOCK_ROWS)
+        yield r0, r1, int(lo[r0:r1].min()), int(hi[r0:r1].max()) + 1
+
+
+def _reachable(i: int, a: int, b: int, lo: np.ndarray, hi: np.ndarray) -> tuple[int, int]:
+    """Target boundaries j of row i that an (a, b) bead reaches from the band of row i - a (j - b inside it)."""
+    return max(int(lo[i]), int(lo[i - a]) + b), min(int(hi[i]), int(hi[i - a]) + b)
 
 
 def _path_points(steps: list[tuple[int, int, float]]) -> list[tuple[int, int]]:

@@ -36,7 +36,7 @@ from pathlib import Path
 from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment
-from .evaluate import ROOT, corpus_folder
+from .evaluate import ROOT, corpus_folder, non_empty_lines
 from .pipeline import Aligner
 from .report import write_report
 from .tmx import write_tmx
@@ -106,17 +106,13 @@ def build_long_document(size: int, folder: Path) -> tuple[Path, Path]:
     k = 0
     while len(ja) < size:
         doc = docs[k % len(docs)]
-        ja += _lines(doc / "ja.txt")
-        en += _lines(doc / "en.txt")
+        ja += non_empty_lines(doc / "ja.txt")
+        en += non_empty_lines(doc / "en.txt")
         k += 1
     src, tgt = folder / f"long{size}.ja.txt", folder / f"long{size}.en.txt"
     src.write_text("\n".join(ja) + "\n", "utf-8")
     tgt.write_text("\n".join(en) + "\n", "utf-8")
     return src, tgt
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text("utf-8").split("\n") if line.strip()]
 
 
 def measure_document(src: str, tgt: str, segment_in_worker: bool) -> dict[str, object]:

@@ -74,8 +74,6 @@ class Bead:
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
-    #: Raw cosine similarity of the two sides' embeddings (None when one side is empty).
-    similarity: float | None = None
 
     @property
     def kind(self) -> str:

@@ -104,7 +104,7 @@ def load_set(path: Path) -> list[GoldDocument]:
             src_file, tgt_file = doc / "src.txt", doc / "tgt.txt"
         document = GoldDocument(
             name=f"{path.name}/{doc.name}", src_lang=langs[0], tgt_lang=langs[1],
-            src=_lines(src_file), tgt=_lines(tgt_file), gold=_read_gold(doc / "gold.txt"),
+            src=non_empty_lines(src_file), tgt=non_empty_lines(tgt_file), gold=_read_gold(doc / "gold.txt"),
         )
         if any(i >= len(document.src) for s, _ in document.gold for i in s) or \
                 any(j >= len(document.tgt) for _, t in document.gold for j in t):
@@ -115,7 +115,8 @@ def load_set(path: Path) -> list[GoldDocument]:
     return documents
 
 
-def _lines(path: Path) -> list[str]:
+def non_empty_lines(path: Path) -> list[str]:
+    """The lines of a corpus file that have text, without line-end characters."""
     return [line.rstrip("\r") for line in path.read_text("utf-8").split("\n") if line.strip()]
 
 
@@ -384,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         check_model_name(args.model)
     except UsageError as error:
         parser.error(f"{error.message}; {error.hint}")
+    if args.calibrate and args.model != DEFAULT_MODEL:
+        # calibration.json is the one the aligner ships with, for its default model.
+        parser.error("--calibrate refits the default model's calibration; leave out --model")
 
     if args.calibrate:
         calibrate(evaluation_aligner(args.model), args.limit)

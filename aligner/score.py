@@ -4,7 +4,7 @@ A bead's score is meant as a probability that it is a correct translation pair
 (a score of 0.9 right about 90% of the time), because translators and scripts
 threshold on it (`--min-score`). It is a logistic function of a few features of
 the bead; the coefficients live in `calibration.json`, fitted on dev data by
-`fit_logistic` (see `aligner.evaluate`).
+`fit_constrained` (see `aligner.evaluate`).
 
 The search has already embedded the joined text of the merges it chose
 (`align.py`), so a bead's cosine is the model's view of its two sides as whole
@@ -109,13 +109,13 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
         if bead.src and bead.tgt:
             probability = float(probabilities[row])
             if probability >= UNALIGN_BELOW:
-                beads.append(Bead(bead.src, bead.tgt, round(probability, 4), round(float(features[row, 1]), 4)))
+                beads.append(Bead(bead.src, bead.tgt, round(probability, 4)))
             else:
-                beads.extend(Bead((i,), (), 0.0, None) for i in bead.src)
-                beads.extend(Bead((), (j,), 0.0, None) for j in bead.tgt)
+                beads.extend(Bead((i,), (), 0.0) for i in bead.src)
+                beads.extend(Bead((), (j,), 0.0) for j in bead.tgt)
             row += 1
         else:
-            beads.append(Bead(bead.src, bead.tgt, 0.0, None))
+            beads.append(Bead(bead.src, bead.tgt, 0.0))
     return beads
 
 

@@ -135,7 +135,7 @@ def test_embedded_spans_that_agree_with_the_means_change_nothing():
 
 def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     """Plausible merges come from forward + backward scores: both must give a path the same score."""
-    from aligner.align import _Lattice, _reversed_starts
+    from aligner.align import _Lattice, _reversed_lattice
 
     rng = np.random.default_rng(9)
     src = _unit(rng.normal(size=(24, 32))).astype(np.float32)
@@ -151,8 +151,7 @@ def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     knn_src, knn_tgt = np.full(n, 0.1, dtype=np.float32), np.full(m, 0.2, dtype=np.float32)
     params = AlignParams(paragraph_penalty=0.05)
     forward = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts)
-    backward = _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
-                        params, _reversed_starts(src_starts), _reversed_starts(tgt_starts))
+    backward = _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts)
     lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     steps, from_start = forward.run(lo, hi)
     _, backward_scores = backward.run(lo, hi)
