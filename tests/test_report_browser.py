@@ -24,7 +24,7 @@ from lxml import etree
 
 from aligner.beads import bead_records
 from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument, join_segments
-from aligner.report import write_report
+from aligner.report import LOW_SCORE, write_report
 from aligner.tmx import tmx_tree
 
 from conftest import TMX_DTD, ensure_debian_packages
@@ -126,7 +126,7 @@ def open_report(browser, tmp_path):
 def _status(bead: Bead, min_score: float) -> str:
     if not bead.is_pair:
         return "unaligned"
-    return "good" if bead.score >= min_score else "low" if bead.score < 0.2 else "doubtful"
+    return "good" if bead.score >= min_score else "low" if bead.score < LOW_SCORE else "doubtful"
 
 
 def test_seed_report_shows_both_documents_side_by_side_with_scores(seed_alignment, open_report, artifacts):
