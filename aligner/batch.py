@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .beads import write_beads
 from .data import base_language
 from .errors import AlignerError, UsageError
 from .pipeline import Aligner
-from .report import write_report
-from .tmx import write_merged_tmx, write_tmx
+from .outputs import write_outputs
+from .tmx import write_merged_tmx
 
 #: The three outputs of a pair, by suffix.
 OUTPUT_SUFFIXES = (".tmx", ".html", ".jsonl")
@@ -298,9 +297,7 @@ def align_pair(aligner: Aligner, pair: DocumentPair, outdir: Path) -> PairResult
     try:
         alignment = aligner.align_files(pair.src, pair.tgt)
         tmx, report, beads = pair.outputs(outdir)
-        write_beads(alignment, beads)
-        write_report(alignment, report)
-        units = write_tmx(alignment, tmx)
+        units = write_outputs(alignment, tmx, report, beads)
     except AlignerError as error:
         return PairResult(pair, "failed", error=str(error), seconds=time.perf_counter() - start)
     except Exception as error:  # noqa: BLE001 - see the docstring: one pair's bug must not stop the batch

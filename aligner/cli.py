@@ -156,11 +156,8 @@ def _config(args: argparse.Namespace) -> AlignConfig:
 
 
 def run_align(args: argparse.Namespace) -> int:
-    from .beads import write_beads
-    from .outputs import check_writable
+    from .outputs import check_writable, write_outputs
     from .pipeline import Aligner
-    from .report import write_report
-    from .tmx import write_tmx
 
     beads_path = args.beads or (None if (args.tmx or args.report) else "-")
     for path in (args.tmx, args.report, beads_path):
@@ -168,17 +165,10 @@ def run_align(args: argparse.Namespace) -> int:
             check_writable(path)
     with Aligner(_config(args), progress=not args.quiet, segment_in_worker=True) as aligner:
         alignment = aligner.align_files(args.src, args.tgt)
-    written = []
-    if args.tmx:
-        count = write_tmx(alignment, args.tmx)
-        written.append(f"{count} translation units to {args.tmx}")
-    if args.report:
-        write_report(alignment, args.report)
-        written.append(f"report to {args.report}")
-    if beads_path:
-        write_beads(alignment, beads_path)
-        if beads_path != "-":
-            written.append(f"beads to {beads_path}")
+    units = write_outputs(alignment, args.tmx, args.report, beads_path)
+    written = ([f"{units} translation units to {args.tmx}"] if args.tmx else []) \
+        + ([f"report to {args.report}"] if args.report else []) \
+        + ([f"beads to {beads_path}"] if beads_path and beads_path != "-" else [])
     if not args.quiet:
         for warning in alignment.warnings:
             print(f"aligner: warning: {warning}", file=sys.stderr)

@@ -7,6 +7,7 @@ next, so a stage can be tested, replaced or run on its own.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,3 +130,18 @@ def join_segments(texts: list[str], lang: str) -> str:
     parts = [text.strip() for text in texts]
     separator = "" if base_language(lang) in UNSPACED_LANGUAGES else " "
     return separator.join(part for part in parts if part)
+
+
+#: Punctuation that ends a sentence, and the closing marks that may follow it.
+_SENTENCE_FINAL = frozenset("。．.!?！？…:：;；")
+_CLOSING_MARKS = "\"'”’」』）)]】》〉"
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether `text` ends with sentence-final punctuation (perhaps inside quotes or brackets).
+
+    Headings, breadcrumbs, dates and footer lines usually do not, so a sentence
+    paired with one of them is suspect (see `score.py`).
+    """
+    tail = unicodedata.normalize("NFKC", text).rstrip().rstrip(_CLOSING_MARKS).rstrip()
+    return bool(tail) and tail[-1] in _SENTENCE_FINAL

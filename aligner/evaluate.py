@@ -14,7 +14,8 @@ merged on one side, sentences deleted from one side, unrelated lines
 gold rewritten. The random seed is fixed, so figures are reproducible.
 
     python -m aligner.evaluate                 # table over the available sets
-    python -m aligner.evaluate --calibrate     # refit aligner/calibration.json on dev data
+    python -m aligner.evaluate --calibrate     # refit aligner/calibration.json on dev data, then evaluate
+    python -m aligner.evaluate --calibrate --sets   # refit only (no held-out sets)
 
 Beside each figure, the same run scores two baselines on the same segments and
 embeddings (`aligner.baselines`): Gale-Church (length only) and a plain cosine

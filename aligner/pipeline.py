@@ -188,7 +188,7 @@ class Aligner:
             None if self.config.presplit else tgt.paragraph_starts,
             embed_spans=self._span_embedder(src, tgt),
         )
-        return raw, bead_features(raw, src_lengths, tgt_lengths)
+        return raw, bead_features(raw, src.texts, tgt.texts)
 
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""

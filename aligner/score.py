@@ -21,15 +21,16 @@ from typing import Sequence
 import numpy as np
 
 from .align import RawBead, length_cost
-from .data import Bead
+from .data import Bead, ends_like_sentence
 
-FEATURES = ("cosine", "length_cost", "extra_sentences", "merge_gain", "neighbour_margin", "document_weakness")
+FEATURES = ("cosine", "length_cost", "extra_sentences", "merge_gain", "neighbour_margin", "document_weakness",
+            "sentence_end_mismatch")
 #: The direction each feature may push the confidence (+1 up, -1 down, 0 either).
 #: Overlapping features can get a weight of the wrong sign that the others
 #: offset on dev data but not on an odd pair. (Fitted freely, a margin over the
 #: document's median margin got a negative weight, and the median itself a
 #: bonus for good documents: a pair of cosine 0 in a good document got p = 0.39.)
-FEATURE_SIGNS = (+1, -1, 0, +1, +1, -1)
+FEATURE_SIGNS = (+1, -1, 0, +1, +1, -1, -1)
 #: Median pair margin of a typical dev document; documents below it are weak.
 _TYPICAL_DOCUMENT_MARGIN = 0.1
 
@@ -67,7 +68,7 @@ class Calibration:
                            "fitted_on": self.fitted_on}, indent=2) + "\n"
 
 
-def bead_features(raw: Sequence[RawBead], src_lengths: Sequence[int], tgt_lengths: Sequence[int]) -> np.ndarray:
+def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str]) -> np.ndarray:
     """Feature matrix (one row per pair bead, in order) for the calibration.
 
     Besides the bead's own similarity and lengths, two features look around it:
@@ -76,7 +77,12 @@ def bead_features(raw: Sequence[RawBead], src_lengths: Sequence[int], tgt_length
     far the document's median margin falls short of a typical one).
     `merge_gain` tells a real merge (the joined text matches better than any of
     its sentences) from an unrelated sentence glued onto a pair.
+    `sentence_end_mismatch` is 1 when one side ends like a sentence and the
+    other does not: a sentence whose translation is missing, paired with a
+    heading, breadcrumb or footer line (the seed pair's list of participants).
     """
+    src_lengths = [len(text) for text in src_texts]
+    tgt_lengths = [len(text) for text in tgt_texts]
     ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
     margins = [b.margin if b.src and b.tgt else None for b in raw]
     paired = [m for m in margins if m is not None]
@@ -96,6 +102,7 @@ def bead_features(raw: Sequence[RawBead], src_lengths: Sequence[int], tgt_length
             bead.cosine - bead.best_sentence_cosine if bead.best_sentence_cosine is not None else 0.0,
             float(np.mean(neighbours)),
             max(0.0, _TYPICAL_DOCUMENT_MARGIN - document_margin),
+            float(ends_like_sentence(src_texts[bead.src[-1]]) != ends_like_sentence(tgt_texts[bead.tgt[-1]])),
         ))
     return np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURES))
 

@@ -2,7 +2,10 @@
 
 import numpy as np
 
+import pytest
+
 from aligner.align import RawBead
+from aligner.data import ends_like_sentence
 from aligner.score import FEATURES, UNALIGN_BELOW, Calibration, bead_features, fit_constrained, fit_logistic, score_beads
 
 
@@ -15,7 +18,7 @@ def _calibration_on_cosine() -> Calibration:
 def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their_beads():
     raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), -0.2, 0.1), RawBead((2,), (), None, None),
            RawBead((3, 4), (2,), 0.2, 0.6)]
-    features = bead_features(raw, [10, 10, 10, 10, 10], [30, 30, 30])
+    features = bead_features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 3)
     beads = score_beads(raw, features, _calibration_on_cosine())
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2,), ()), ((3, 4), (2,))]
     assert beads[0].score > 0.95 and beads[4].score > 0.5
@@ -28,9 +31,37 @@ def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
     weights = tuple({"neighbour_margin": 1.0, "document_weakness": -1.0}.get(name, 0.0) for name in FEATURES)
     calibration = Calibration(intercept=0.0, weights=weights)
-    p_strong = calibration.probability(bead_features(strong, [10] * 5, [10] * 5))[2]
-    p_lonely = calibration.probability(bead_features(lonely, [10] * 2, [10] * 2))[0]
+    p_strong = calibration.probability(bead_features(strong, ["文。"] * 5, ["A sentence."] * 5))[2]
+    p_lonely = calibration.probability(bead_features(lonely, ["文。"] * 2, ["A sentence."] * 2))[0]
     assert p_lonely < p_strong
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。", True),
+    ("Japan also highlighted the concept of “data free flow with trust.”", True),
+    ("（注）詳細は以下のとおり：", True),
+    ("Is it？ ", True),
+    ("Office of International Affairs, Commerce and Information Policy Bureau, METI", False),
+    ("October 18, 2019", False),
+    ("(1) Summary", False),
+    ("第10回インターネットエコノミーに関する日米政策協力対話に係る共同記者発表", False),
+    ("", False),
+])
+def test_ends_like_sentence(text, expected):
+    assert ends_like_sentence(text) is expected
+
+
+def test_a_sentence_paired_with_a_footer_line_scores_lower_than_with_a_sentence():
+    """The seed pair's case: a Japanese sentence whose English is missing, paired with a footer."""
+    raw = [RawBead((0,), (0,), 0.1, 0.3)]
+    weights = tuple(-2.0 if name == "sentence_end_mismatch" else 0.0 for name in FEATURES)
+    calibration = Calibration(intercept=1.0, weights=weights)
+    japanese = ["日本側は、巻口英司総務省国際戦略局長を始め、関係者が出席した。"]
+    p_footer = calibration.probability(bead_features(raw, japanese, ["Office of International Affairs, METI"]))[0]
+    p_sentence = calibration.probability(bead_features(raw, japanese, ["The Japanese side was led by Eiji Makiguchi."]))[0]
+    p_heading = calibration.probability(bead_features(raw, ["会議の概要"], ["Summary of the meeting"]))[0]
+    assert p_footer < 0.5 < p_sentence == p_heading
 
 
 def test_fit_logistic_recovers_a_known_model():
