@@ -5,8 +5,10 @@ lattice. A bead joins `a` consecutive source sentences to `b` consecutive target
 sentences (a + b <= 5), or leaves one sentence unaligned (gain 0).
 The gain of a bead grows with how much more its two sides resemble each other
 than each resembles its nearest neighbours on the other side (a margin, which
-makes scores comparable across documents and models), and shrinks with merges
-and with a length ratio unusual for the language pair.
+makes scores comparable across documents and models), shrinks with a length
+ratio unusual for the language pair and with paragraph boundaries inside the
+bead, and changes by `merge_penalty` per extra sentence (a small bonus by
+default: with the low threshold, two weak pairs would otherwise beat one merge).
 
 Multi-sentence spans are first estimated as the length-weighted mean of their
 sentences' vectors. Embedding every concatenation, as Vecalign and Bertalign
@@ -305,8 +307,8 @@ class _Lattice:
         self.embedded_src: set[tuple[int, int]] = set()
         self.embedded_tgt: set[tuple[int, int]] = set()
 
-    def _gains(self, a: int, b: int, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
-        """Gain and raw cosine of every (a, b) bead ending in the block rows x cols."""
+    def _gains(self, a: int, b: int, rows: slice, cols: slice) -> np.ndarray:
+        """Gain of every (a, b) bead ending in the block rows x cols."""
         p = self.params
         sv, sk, sl = self.src_spans[a]
         tv, tk, tl = self.tgt_spans[b]
@@ -320,7 +322,7 @@ class _Lattice:
             - p.length_weight * deviation
             - p.paragraph_penalty * crossings
         )
-        return gain, cosine
+        return gain
 
     def search_path(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
         """The best path as lattice points from (0, 0) to (N, M)."""
@@ -331,15 +333,20 @@ class _Lattice:
         steps, _ = self.run(lo, hi)
         return self.raw_beads(steps)
 
-    def raw_beads(self, steps: list[tuple[int, int, float]]) -> list[RawBead]:
-        """The path's steps (a, b, cosine) as beads of sentence indices, with their margins."""
+    def raw_beads(self, steps: list[tuple[int, int]]) -> list[RawBead]:
+        """The path's steps (a, b) as beads of sentence indices, with their cosines and margins.
+
+        The cosines are those of the span vectors the last run used: only the
+        path's beads need them, so the runs themselves keep none.
+        """
         result = []
         i = j = 0
-        for a, b, cosine in steps:
+        for a, b in steps:
             src, tgt = tuple(range(i, i + a)), tuple(range(j, j + b))
             if a and b:
-                _, sk, _ = self.src_spans[a]
-                _, tk, _ = self.tgt_spans[b]
+                sv, sk, _ = self.src_spans[a]
+                tv, tk, _ = self.tgt_spans[b]
+                cosine = float(sv[i + a] @ tv[j + b])
                 margin = cosine - 0.5 * (sk[i + a] + tk[j + b])
                 sentence_cosines = self.src_spans[1][0][i + 1 : i + a + 1] @ self.tgt_spans[1][0][j + 1 : j + b + 1].T
                 result.append(RawBead(src, tgt, float(margin), float(cosine), float(sentence_cosines.max())))
@@ -357,11 +364,11 @@ class _Lattice:
                 table[size][0][start + size] = vector
                 embedded.add((start, size))
 
-    def estimated_spans(self, steps: list[tuple[int, int, float]]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    def estimated_spans(self, steps: list[tuple[int, int]]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
         """Multi-sentence spans on this path whose vectors are still estimates."""
         src_spans, tgt_spans = set(), set()
         i = j = 0
-        for a, b, _ in steps:
+        for a, b in steps:
             if a and b:
                 if a > 1 and (i, a) not in self.embedded_src:
                     src_spans.add((i, a))
@@ -386,7 +393,7 @@ class _Lattice:
             for a, b in merges:
                 if r1 - 1 < a:
                     continue
-                gain, _ = self._gains(a, b, slice(r0, r1), slice(c0, c1))
+                gain = self._gains(a, b, slice(r0, r1), slice(c0, c1))
                 for i in range(max(r0, a), r1):
                     j_from, j_to = _reachable(i, a, b, lo, hi)
                     if j_to < j_from:
@@ -401,12 +408,11 @@ class _Lattice:
                             tgt_spans.add((int(j) - b, b))
         return src_spans, tgt_spans
 
-    def run(self, lo: np.ndarray, hi: np.ndarray) -> tuple[list[tuple[int, int, float]], list[np.ndarray]]:
-        """The best path as steps (a, b, cosine), and each row's best scores from (0, 0), j from lo[i] to hi[i]."""
+    def run(self, lo: np.ndarray, hi: np.ndarray) -> tuple[list[tuple[int, int]], list[np.ndarray]]:
+        """The best path as steps (a, b), and each row's best scores from (0, 0), j from lo[i] to hi[i]."""
         types = [(1, 0)] + list(self.params.bead_types)
         scores: list[np.ndarray] = []
         choices: list[np.ndarray] = []
-        cosines: list[np.ndarray] = []
         for r0, r1, c0, c1 in _row_blocks(lo, hi):
             block_gains = {}
             for a, b in types[1:]:
@@ -417,7 +423,6 @@ class _Lattice:
                 width = row_hi - row_lo + 1
                 best = np.full(width, _NEG)
                 choice = np.full(width, -1, dtype=np.int8)
-                cos_row = np.zeros(width, dtype=np.float32)
                 if i == 0:
                     best[0] = 0.0 if row_lo == 0 else _NEG
                 for t, (a, b) in enumerate(types):
@@ -430,17 +435,12 @@ class _Lattice:
                     prev = scores[i - a][j_from - b - prev_lo : j_to - b - prev_lo + 1]
                     if (a, b) == (1, 0):
                         candidate = prev
-                        cos = None
                     else:
-                        gain, cosine = block_gains[(a, b)]
-                        candidate = prev + gain[i - r0, j_from - c0 : j_to - c0 + 1]
-                        cos = cosine[i - r0, j_from - c0 : j_to - c0 + 1]
+                        candidate = prev + block_gains[(a, b)][i - r0, j_from - c0 : j_to - c0 + 1]
                     target = slice(j_from - row_lo, j_to - row_lo + 1)
                     better = candidate > best[target]
                     best[target] = np.where(better, candidate, best[target])
                     choice[target] = np.where(better, t, choice[target])
-                    if cos is not None:
-                        cos_row[target] = np.where(better, cos, cos_row[target])
                 # 0-1 skips (gain 0) chain along the row: best[j] = max(best[j], best[j-1])
                 running = np.maximum.accumulate(best)
                 from_left = running > best
@@ -448,22 +448,21 @@ class _Lattice:
                 choice = np.where(from_left, np.int8(len(types)), choice)
                 scores.append(best)
                 choices.append(choice)
-                cosines.append(cos_row)
-        return self._trace(lo, choices, cosines, types), scores
+        return self._trace(lo, choices, types), scores
 
-    def _trace(self, lo, choices, cosines, types) -> list[tuple[int, int, float]]:
+    def _trace(self, lo, choices, types) -> list[tuple[int, int]]:
         beads = []
         i, j = self.n, self.m
         while i > 0 or j > 0:
             t = int(choices[i][j - lo[i]])
             if t == len(types):
-                beads.append((0, 1, 0.0))
+                beads.append((0, 1))
                 j -= 1
                 continue
             if t < 0:
                 raise RuntimeError(f"alignment lattice has no path to ({i}, {j})")
             a, b = types[t]
-            beads.append((a, b, float(cosines[i][j - lo[i]])))
+            beads.append((a, b))
             i, j = i - a, j - b
         beads.reverse()
         return beads
@@ -486,11 +485,11 @@ def _reachable(i: int, a: int, b: int, lo: np.ndarray, hi: np.ndarray) -> tuple[
     return max(int(lo[i]), int(lo[i - a]) + b), min(int(hi[i]), int(hi[i - a]) + b)
 
 
-def _path_points(steps: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
-    """Steps (a, b, cosine) as lattice points from (0, 0)."""
+def _path_points(steps: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Steps (a, b) as lattice points from (0, 0)."""
     points = [(0, 0)]
     i = j = 0
-    for a, b, _ in steps:
+    for a, b in steps:
         i, j = i + a, j + b
         points.append((i, j))
     return points

@@ -29,8 +29,7 @@ from typing import Callable, Iterator
 
 from .data import base_language
 from .errors import AlignerError, UsageError
-from .pipeline import Aligner
-from .outputs import write_outputs
+from .pipeline import Aligner, write_outputs
 from .tmx import write_merged_tmx
 
 #: The three outputs of a pair, by suffix.

@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 from . import __version__
 from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .embed import DEFAULT_MODEL, check_model_name
-from .errors import AlignerError, UsageError, argument_type
+from .errors import AlignerError, UsageError
 from .ingest import check_encoding
+
+T = TypeVar("T")
 
 ALIGN_EXAMPLES = """\
 examples:
@@ -77,6 +79,19 @@ def _score(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text} is out of range; give a value from 0 to 1")
     return value
+
+
+def argument_type(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse `type=` from a check that raises UsageError: argparse then reports a bad
+    value as a usage error (exit 2) with the check's message and hint."""
+
+    def convert(text: str) -> T:
+        try:
+            return check(text)
+        except UsageError as error:
+            raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}" if error.hint else error.message) from None
+
+    return convert
 
 
 def _language(text: str) -> str:
@@ -156,8 +171,8 @@ def _config(args: argparse.Namespace) -> AlignConfig:
 
 
 def run_align(args: argparse.Namespace) -> int:
-    from .outputs import check_writable, write_outputs
-    from .pipeline import Aligner
+    from .outputs import check_writable
+    from .pipeline import Aligner, write_outputs
 
     beads_path = args.beads or (None if (args.tmx or args.report) else "-")
     for path in (args.tmx, args.report, beads_path):
@@ -166,9 +181,13 @@ def run_align(args: argparse.Namespace) -> int:
     with Aligner(_config(args), progress=not args.quiet, segment_in_worker=True) as aligner:
         alignment = aligner.align_files(args.src, args.tgt)
     units = write_outputs(alignment, args.tmx, args.report, beads_path)
-    written = ([f"{units} translation units to {args.tmx}"] if args.tmx else []) \
-        + ([f"report to {args.report}"] if args.report else []) \
-        + ([f"beads to {beads_path}"] if beads_path and beads_path != "-" else [])
+    written = []
+    if args.tmx:
+        written.append(f"{units} translation units to {args.tmx}")
+    if args.report:
+        written.append(f"report to {args.report}")
+    if beads_path and beads_path != "-":
+        written.append(f"beads to {beads_path}")
     if not args.quiet:
         for warning in alignment.warnings:
             print(f"aligner: warning: {warning}", file=sys.stderr)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from .align import AlignParams
 from .embed import DEFAULT_MODEL
 
-#: Default confidence below which a pair stays out of the TMX (it stays in the
-#: report and the beads file). Chosen on held-out data; see README "Accuracy".
+#: Default confidence below which a pair stays out of the TMX (it stays a pair,
+#: marked doubtful, in the report and the beads file; pairs under
+#: `score.UNALIGN_BELOW` are left unaligned everywhere). See README "Accuracy".
 DEFAULT_MIN_SCORE = 0.85
 
 

@@ -128,13 +128,18 @@ def base_language(code: str) -> str:
 def join_segments(texts: list[str], lang: str) -> str:
     """Join sentences the way the language writes them: no space in Japanese or Chinese."""
     parts = [text.strip() for text in texts]
-    separator = "" if base_language(lang) in UNSPACED_LANGUAGES else " "
-    return separator.join(part for part in parts if part)
+    return segment_separator(lang).join(part for part in parts if part)
 
 
-#: Punctuation that ends a sentence, and the closing marks that may follow it.
-_SENTENCE_FINAL = frozenset("。．.!?！？…:：;；")
-_CLOSING_MARKS = "\"'”’」』）)]】》〉"
+def segment_separator(lang: str) -> str:
+    """What goes between two sentences of `lang`: nothing in Japanese or Chinese, else a space."""
+    return "" if base_language(lang) in UNSPACED_LANGUAGES else " "
+
+
+#: Punctuation that ends a sentence, and the closing marks that may follow it,
+#: after NFKC (which turns full-width ．！？：；） and … into their ASCII forms).
+_SENTENCE_FINAL = frozenset("。.!?:;")
+_CLOSING_MARKS = "\"'”’」』)]】》〉"
 
 
 def ends_like_sentence(text: str) -> bool:

@@ -37,10 +37,11 @@ class Embedder(Protocol):
 
 E5_MODEL = "e5-small"
 COMBINED_MODEL = "use+e5"
+_NAMED_MODELS = (DEFAULT_MODEL, E5_MODEL, COMBINED_MODEL)
 
 
 def available_models() -> list[str]:
-    return [DEFAULT_MODEL, E5_MODEL, COMBINED_MODEL, "st:NAME_OR_PATH"]
+    return [*_NAMED_MODELS, "st:NAME_OR_PATH"]
 
 
 def check_model_name(name: str) -> str:
@@ -49,7 +50,7 @@ def check_model_name(name: str) -> str:
     The CLI calls this while parsing arguments, so that a typo fails at once
     instead of after ingest and segmentation.
     """
-    if name in (DEFAULT_MODEL, E5_MODEL, COMBINED_MODEL) or (name.startswith("st:") and len(name) > 3):
+    if name in _NAMED_MODELS or (name.startswith("st:") and len(name) > 3):
         return name
     raise UsageError(f"unknown model '{name}'", hint=f"choose one of: {', '.join(available_models())}")
 
@@ -66,7 +67,7 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
     if name == E5_MODEL:
         return E5Small()
     if name == COMBINED_MODEL:
-        return CombinedEmbedder((UniversalSentenceEncoder(threads=threads or os.cpu_count() or 1), E5Small()))
+        return CombinedEmbedder((load_embedder(DEFAULT_MODEL, threads), load_embedder(E5_MODEL, threads)))
     return SentenceTransformerEmbedder(name[3:])
 
 

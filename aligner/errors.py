@@ -7,11 +7,7 @@ The exit status follows SPEC.md: 1 for a failed run, 2 for a usage error.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
-from typing import Callable, TypeVar
-
-T = TypeVar("T")
 
 
 class AlignerError(Exception):
@@ -48,17 +44,3 @@ class UsageError(AlignerError):
     """Bad command-line arguments or options."""
 
     exit_code = 2
-
-
-def argument_type(check: Callable[[str], T]) -> Callable[[str], T]:
-    """An argparse `type=` from a check that raises UsageError, so that a bad
-    option value is reported by argparse (usage line, exit 2) with the check's hint."""
-
-    def convert(text: str) -> T:
-        try:
-            return check(text)
-        except UsageError as error:
-            raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
-
-    convert.__name__ = check.__name__  # argparse names the type in its message
-    return convert

@@ -36,19 +36,19 @@ import numpy as np
 
 from .align import RawBead
 from .baselines import cosine_dp, gale_church
-from .config import AlignConfig
+from .cli import argument_type
+from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .data import Bead, Document, SegmentedDocument, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
-from .errors import argument_type
 from .pipeline import Aligner
-from .score import score_beads
+from .score import FEATURES, UNALIGN_BELOW, Calibration, fit_constrained, score_beads
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.
 CORPUS_ROOTS = (ROOT / "corpora" / "gold", ROOT.parent / "shared" / "corpora")
 SEED = 20261123
 
-#: (name, relative folder, documents used for dev (calibration) vs held-out)
+#: Set specs (folder[:even|:odd]): the dev documents the calibration is fitted on, and the held-out ones.
 DEV_SETS = ("ja-en/ntrex_enja:even", "ja-en/kyoto_wiki:even", "ja-en/ami_dev")
 HELD_OUT_SETS = ("ja-en/ntrex_enja:odd", "ja-en/kyoto_wiki:odd", "ja-en/coursera_calculus", "ja-en/ami_test",
                  "ja-en/wmt22_jaen", "other/textberg_test_defr", "other/mac_dev_zhen", "other/parice_enis")
@@ -81,12 +81,7 @@ def find_set(spec: str) -> list[GoldDocument]:
     path = corpus_folder(folder)
     if path is None:
         return []
-    documents = load_set(path)
-    if part == "even":
-        return documents[0::2]
-    if part == "odd":
-        return documents[1::2]
-    return documents
+    return load_set(path, part)
 
 
 def corpus_folder(folder: str) -> Path | None:
@@ -94,9 +89,16 @@ def corpus_folder(folder: str) -> Path | None:
     return next((root / folder for root in CORPUS_ROOTS if (root / folder).is_dir()), None)
 
 
-def load_set(path: Path) -> list[GoldDocument]:
+def load_set(path: Path, part: str = "") -> list[GoldDocument]:
+    """The documents of a set folder; `part` "even" or "odd" takes every other one.
+
+    The halves are taken before any document is skipped, so that a skipped
+    document cannot move the others between the dev and the held-out half.
+    """
+    folders = sorted(p for p in path.iterdir() if (p / "gold.txt").exists())
+    folders = {"even": folders[0::2], "odd": folders[1::2]}.get(part, folders)
     documents = []
-    for doc in sorted(p for p in path.iterdir() if (p / "gold.txt").exists()):
+    for doc in folders:
         if (doc / "ja.txt").exists():
             src_file, tgt_file, langs = doc / "ja.txt", doc / "en.txt", ("ja", "en")
         else:
@@ -342,8 +344,11 @@ def with_hard_variants(documents: list[GoldDocument], noise: list[str]) -> list[
 
 
 def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precision: float = 0.99) -> float:
-    """The lowest threshold whose pairs are right at least `precision` of the time."""
-    for threshold in np.round(np.arange(0.2, 1.0, 0.01), 2):
+    """The lowest threshold whose pairs are right at least `precision` of the time.
+
+    It starts at `UNALIGN_BELOW`: pairs under it never reach any output.
+    """
+    for threshold in np.round(np.arange(UNALIGN_BELOW, 1.0, 0.01), 2):
         kept = probabilities >= threshold
         if kept.any() and labels[kept].mean() >= precision:
             return round(float(threshold), 2)
@@ -352,8 +357,6 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
 
 def calibrate(aligner: Aligner, limit: int) -> None:
     """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score."""
-    from .score import FEATURES, Calibration, fit_constrained
-
     dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
     dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
     features, labels = calibration_data(aligner, dev)
@@ -365,30 +368,34 @@ def calibrate(aligner: Aligner, limit: int) -> None:
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
           + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
     probabilities = calibration.probability(features)
-    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, recommended_min_score(probabilities, labels)}):
+    recommended = recommended_min_score(probabilities, labels)
+    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE, recommended}):
         kept = probabilities >= threshold
         if kept.any():
-            print(f"dev: --min-score {threshold}: TU precision {labels[kept].mean():.3f}, "
+            label = " (default)" if threshold == DEFAULT_MIN_SCORE else ""
+            label += " (lowest with TU precision >= 0.99)" if threshold == recommended else ""
+            print(f"dev: --min-score {threshold}{label}: TU precision {labels[kept].mean():.3f}, "
                   f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
-    print("(the default is DEFAULT_MIN_SCORE in config.py)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aligner.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
-    parser.add_argument("--calibrate", action="store_true", help="refit aligner/calibration.json on the dev sets")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="refit aligner/calibration.json on the dev sets first (with --sets and no names: only that)")
     parser.add_argument("--model", type=argument_type(check_model_name), default=DEFAULT_MODEL,
-                        help=f"embedding model to evaluate (default {DEFAULT_MODEL}; the calibration stays the "
-                        "one fitted for it)")
+                        help=f"embedding model to evaluate (default {DEFAULT_MODEL}; any model is scored with the "
+                        "default model's calibration)")
     args = parser.parse_args(argv)
     if args.calibrate and args.model != DEFAULT_MODEL:
         # calibration.json is the one the aligner ships with, for its default model.
         parser.error("--calibrate refits the default model's calibration; leave out --model")
 
-    if args.calibrate:
-        calibrate(evaluation_aligner(args.model), args.limit)
     aligner = evaluation_aligner(args.model)
+    if args.calibrate:
+        # Fitting needs no calibration; the aligner reads the new file when it first scores.
+        calibrate(aligner, args.limit)
     specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
     min_score = aligner.config.min_score
     print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "

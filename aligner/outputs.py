@@ -12,12 +12,9 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterator
+from typing import IO, Iterator
 
 from .errors import OutputError
-
-if TYPE_CHECKING:
-    from .data import Alignment
 
 
 def check_writable(path: str | os.PathLike[str]) -> Path:
@@ -33,23 +30,6 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
     if not os.access(folder, os.W_OK):
         raise OutputError(f"folder '{folder}' is not writable", path, "choose another folder or fix its permissions")
     return path
-
-
-def write_outputs(alignment: "Alignment", tmx: str | os.PathLike[str] | None = None,
-                  report: str | os.PathLike[str] | None = None,
-                  beads: str | os.PathLike[str] | None = None) -> int:
-    """Write each output that has a path (beads may be "-", stdout); returns the TMX's translation units."""
-    # Imported here: the writers themselves import atomic_writer from this module.
-    from .beads import write_beads
-    from .report import write_report
-    from .tmx import write_tmx
-
-    units = write_tmx(alignment, tmx) if tmx else 0
-    if report:
-        write_report(alignment, report)
-    if beads:
-        write_beads(alignment, beads)
-    return units
 
 
 @contextmanager

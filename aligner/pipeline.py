@@ -18,13 +18,16 @@ from typing import Iterator
 import numpy as np
 
 from .align import RawBead, SpanEmbedder, align_vectors
+from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment, Document, SegmentedDocument, base_language, join_segments
 from .embed import Embedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, score_beads
+from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
+from .tmx import write_tmx
 
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
@@ -193,12 +196,14 @@ class Aligner:
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""
 
+        src_texts, tgt_texts = src.texts, tgt.texts  # built once: `texts` makes a new list each time
+
         def embed_spans(src_spans: list[tuple[int, int]],
                         tgt_spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-            texts = [join_segments(src.texts[start : start + size], src.document.lang) for start, size in src_spans]
-            texts += [join_segments(tgt.texts[start : start + size], tgt.document.lang) for start, size in tgt_spans]
-            vectors = embed_in_batches(self.embedder, texts)
-            return vectors[: len(src_spans)], vectors[len(src_spans):]
+            return self.embed_pair(
+                [join_segments(src_texts[start : start + size], src.document.lang) for start, size in src_spans],
+                [join_segments(tgt_texts[start : start + size], tgt.document.lang) for start, size in tgt_spans],
+            )
 
         return embed_spans
 
@@ -255,6 +260,20 @@ def align(src: str | os.PathLike[str], tgt: str | os.PathLike[str], **options: o
     """Align two files with default settings; keyword options are AlignConfig fields."""
     return Aligner(AlignConfig(**options)).align_files(src, tgt)  # type: ignore[arg-type]
 
+
+def write_outputs(alignment: Alignment, tmx: str | os.PathLike[str] | None = None,
+                  report: str | os.PathLike[str] | None = None,
+                  beads: str | os.PathLike[str] | None = None) -> int:
+    """Write each output that has a path (beads may be "-", stdout); returns the TMX's translation units.
+
+    The TMX goes last: if another output cannot be written, no TMX (the file a
+    CAT tool imports) is left behind for an alignment reported as failed.
+    """
+    if beads:
+        write_beads(alignment, beads)
+    if report:
+        write_report(alignment, report)
+    return write_tmx(alignment, tmx) if tmx else 0
 
 def _non_empty(segmented: SegmentedDocument) -> SegmentedDocument:
     if not segmented.segments:

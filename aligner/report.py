@@ -24,15 +24,9 @@ from pathlib import PurePath
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup
 
-from .data import Alignment, SegmentedDocument, UNSPACED_LANGUAGES, base_language
+from .data import Alignment, SegmentedDocument, segment_separator
 from .outputs import atomic_writer
-from .score import UNALIGN_BELOW
 from .tmx import TMX_VERSION, header_element, normalize_language
-
-#: Pairs below --min-score are doubtful; below this they are marked as likely
-#: wrong. The aligner leaves such pairs unaligned, so on the page these are the
-#: pairs a reviewer rejected (confidence 0).
-LOW_SCORE = UNALIGN_BELOW
 
 #: What the page may not let through literally inside its JSON block: `</script>`
 #: or `<!--` would end or confuse the block. JSON allows these escapes anywhere in a string.
@@ -82,7 +76,6 @@ def page_data(alignment: Alignment) -> dict[str, object]:
         "tgt": _side(alignment.tgt),
         "beads": [{"src": list(bead.src), "tgt": list(bead.tgt), "score": bead.score} for bead in alignment.beads],
         "minScore": alignment.min_score,
-        "lowScore": LOW_SCORE,
         "tmx": _tmx_header(alignment),
         "downloadName": PurePath(alignment.src.document.name).stem + ".reviewed",
     }
@@ -93,8 +86,8 @@ def _side(side: SegmentedDocument) -> dict[str, object]:
     return {
         "name": side.document.name,
         "lang": normalize_language(lang),
-        # How data.join_segments joins sentences, so the page's TMX and beads texts are the same.
-        "separator": "" if base_language(lang) in UNSPACED_LANGUAGES else " ",
+        # As data.join_segments joins sentences, so the page's TMX and beads texts are the same.
+        "separator": segment_separator(lang),
         "segments": side.texts,
     }
 

@@ -6,9 +6,11 @@ threshold on it (`--min-score`). It is a logistic function of a few features of
 the bead; the coefficients live in `calibration.json`, fitted on dev data by
 `fit_constrained` (see `aligner.evaluate`).
 
-The search has already embedded the joined text of the merges it chose
+The pipeline's search embeds the joined text of the merges it chooses
 (`align.py`), so a bead's cosine is the model's view of its two sides as whole
-passages.
+passages, as in calibration. (A merge is judged by the mean of its sentences'
+vectors only if the search's refinement rounds run out, or when
+`align_vectors` is called without `embed_spans`.)
 """
 
 from __future__ import annotations
@@ -84,27 +86,25 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     src_lengths = [len(text) for text in src_texts]
     tgt_lengths = [len(text) for text in tgt_texts]
     ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
-    margins = [b.margin if b.src and b.tgt else None for b in raw]
-    paired = [m for m in margins if m is not None]
-    document_margin = float(np.median(paired)) if paired else _NO_NEIGHBOUR_MARGIN
-    rows = []
-    for k, bead in enumerate(raw):
-        if margins[k] is None:
-            continue
-        src_len = max(sum(src_lengths[i] for i in bead.src), 1)
-        tgt_len = max(sum(tgt_lengths[j] for j in bead.tgt), 1)
-        neighbours = [margins[x] if 0 <= x < len(raw) and margins[x] is not None else _NO_NEIGHBOUR_MARGIN
-                      for x in (k - 1, k + 1)]
-        rows.append((
-            bead.cosine,
-            float(length_cost(src_len, tgt_len, ratio)),
-            len(bead.src) + len(bead.tgt) - 2,
-            bead.cosine - bead.best_sentence_cosine if bead.best_sentence_cosine is not None else 0.0,
-            float(np.mean(neighbours)),
-            max(0.0, _TYPICAL_DOCUMENT_MARGIN - document_margin),
-            float(ends_like_sentence(src_texts[bead.src[-1]]) != ends_like_sentence(tgt_texts[bead.tgt[-1]])),
-        ))
-    return np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURES))
+    # A skip or the document's edge counts as a neighbour of margin _NO_NEIGHBOUR_MARGIN.
+    margins = np.array([_NO_NEIGHBOUR_MARGIN] + [b.margin if b.src and b.tgt else _NO_NEIGHBOUR_MARGIN for b in raw]
+                       + [_NO_NEIGHBOUR_MARGIN])
+    at = np.array([k for k, b in enumerate(raw) if b.src and b.tgt], dtype=np.int64)
+    pairs = [raw[k] for k in at]
+    if not pairs:
+        return np.zeros((0, len(FEATURES)))
+    document_margin = float(np.median(margins[at + 1]))
+    columns = (
+        [b.cosine for b in pairs],
+        length_cost(np.array([max(sum(src_lengths[i] for i in b.src), 1) for b in pairs]),
+                    np.array([max(sum(tgt_lengths[j] for j in b.tgt), 1) for b in pairs]), ratio),
+        [len(b.src) + len(b.tgt) - 2 for b in pairs],
+        [b.cosine - b.best_sentence_cosine if b.best_sentence_cosine is not None else 0.0 for b in pairs],
+        (margins[at] + margins[at + 2]) / 2,
+        np.full(len(pairs), max(0.0, _TYPICAL_DOCUMENT_MARGIN - document_margin)),
+        [float(ends_like_sentence(src_texts[b.src[-1]]) != ends_like_sentence(tgt_texts[b.tgt[-1]])) for b in pairs],
+    )
+    return np.column_stack([np.asarray(column, dtype=np.float64) for column in columns])
 
 
 def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calibration) -> list[Bead]:

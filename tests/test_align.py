@@ -156,8 +156,8 @@ def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     steps, from_start = forward.run(lo, hi)
     _, backward_scores = backward.run(lo, hi)
     best = from_start[n][m]
-    assert any(a + b > 2 for a, b, _ in steps)
+    assert any(a + b > 2 for a, b in steps)
     i = j = 0
-    for a, b, _ in steps:  # every point of the best path: best score to it + best score from it = best
+    for a, b in steps:  # every point of the best path: best score to it + best score from it = best
         i, j = i + a, j + b
         assert np.isclose(from_start[i][j] + backward_scores[n - i][m - j], best, atol=1e-5)

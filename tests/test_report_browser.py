@@ -24,7 +24,7 @@ from lxml import etree
 
 from aligner.beads import bead_records
 from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument, join_segments
-from aligner.report import LOW_SCORE, write_report
+from aligner.report import write_report
 from aligner.tmx import tmx_tree
 
 from conftest import TMX_DTD, ensure_debian_packages
@@ -126,7 +126,7 @@ def open_report(browser, tmp_path):
 def _status(bead: Bead, min_score: float) -> str:
     if not bead.is_pair:
         return "unaligned"
-    return "good" if bead.score >= min_score else "low" if bead.score < LOW_SCORE else "doubtful"
+    return "good" if bead.score >= min_score else "doubtful"
 
 
 def test_seed_report_shows_both_documents_side_by_side_with_scores(seed_alignment, open_report, artifacts):
@@ -155,7 +155,7 @@ def test_filters_search_and_keyboard_navigation(seed_alignment, open_report, art
     page.check("input[value=doubtful]")
     shown = [row for row in report.rows() if not row["hidden"]]
     assert [(row["src"], row["tgt"]) for row in shown] == [(list(b.src), list(b.tgt)) for b in doubtful]
-    assert {row["status"] for row in shown} <= {"doubtful", "low"}
+    assert {row["status"] for row in shown} == {"doubtful"}
     page.screenshot(path=artifacts / "report-doubtful-only.png")
 
     page.check("input[value=unaligned]")
@@ -294,6 +294,14 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     assert _read_beads(report.download("#download-beads", tmp_path)) == list(bead_records(seed_alignment))
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
+
+
+def test_a_rejected_pair_is_no_translation_unit_even_at_min_score_zero(seed_alignment, open_report):
+    everything = replace(seed_alignment, min_score=0.0)  # every pair is a TU
+    report = open_report(everything)
+    report.select(src=2); report.act("reject")
+    assert next(row for row in report.rows() if row["src"] == [2])["status"] == "rejected"
+    assert report.page.inner_text("#live").startswith(f"{len(everything.pairs) - 1} translation units")
 
 def test_link_is_refused_across_a_pair(seed_alignment, open_report):
     report = open_report(seed_alignment)
