@@ -8,6 +8,7 @@ line naming the file and the problem, with the exit status of SPEC.md:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
@@ -58,17 +59,37 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        """Unknown options are refused by the (sub)command that received them, listing its own options.
+        """What is left over is refused by the (sub)command that received it, in its own terms.
 
-        (argparse would report them from the top-level parser, which knows none of them.)
+        (argparse would report it from the top-level parser, which knows none of the command's options.)
         """
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
+            raise self._unrecognized(extras)
+        return parsed, extras
+
+    def _unrecognized(self, extras: list[str]) -> UsageError:
+        """Unknown options, listing the valid ones; arguments beyond the positionals, showing the usage."""
+        positionals = [action.metavar if isinstance(action.metavar, str) else action.dest
+                       for action in self._actions if not action.option_strings]
+        usage = " ".join([self.prog, "[options]", *positionals])
+        if any(_is_option(token) for token in extras):
             options = [max(action.option_strings, key=len) for action in self._actions  # argparse has no public list
                        if action.option_strings and action.dest != "help"]
-            raise UsageError(f"unrecognized arguments: {' '.join(extras)}",
-                             hint=f"valid options: {', '.join(options)}; see '{self.prog} --help'")
-        return parsed, extras
+            hint = f"valid options: {', '.join(options)}"
+            if not all(_is_option(token) for token in extras):  # a stray argument, or an unknown option's value
+                hint += f"; usage: '{usage}'"
+        else:
+            hint = f"{'an extra argument' if len(extras) == 1 else 'extra arguments'}: the usage is '{usage}'"
+        return UsageError(f"unrecognized arguments: {' '.join(extras)}", hint=f"{hint}; see '{self.prog} --help'")
+
+
+_NUMBER = re.compile(r"-\.?\d")
+
+
+def _is_option(token: str) -> bool:
+    """Whether argparse reads `token` as an option: '-x', '--xx', not '-' (stdin) nor a negative number."""
+    return token.startswith("-") and token != "-" and not _NUMBER.match(token)
 
 
 def _score(text: str) -> float:

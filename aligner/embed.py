@@ -93,6 +93,30 @@ def embed_in_batches(
 
 
 @dataclass
+class RememberingEmbedder:
+    """Another embedder that keeps every text's vector and embeds each text once.
+
+    For evaluation, which embeds the same sentences many times over: each gold
+    document, its hard variant and its unrelated pairings. Memory grows with
+    the distinct texts seen (2 KB each for USE), so not for batches of users'
+    documents.
+    """
+
+    inner: Embedder
+    name: str = ""
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        new = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if new:
+            self._vectors.update(zip(new, self.inner.embed(new)))
+        return np.stack([self._vectors[text] for text in texts])
+
+
+@dataclass
 class UniversalSentenceEncoder:
     """Google's multilingual Universal Sentence Encoder v3, bundled, NumPy only."""
 

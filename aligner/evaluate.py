@@ -28,17 +28,15 @@ import argparse
 import json
 import random
 import sys
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from .align import RawBead
 from .baselines import cosine_dp, gale_church
 from .cli import argument_type
 from .config import DEFAULT_MIN_SCORE, AlignConfig
-from .data import Bead, Document, SegmentedDocument, join_segments
+from .data import Bead, Document, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
 from .pipeline import Aligner
 from .score import FEATURES, UNALIGN_BELOW, Calibration, fit_constrained, score_beads
@@ -259,7 +257,7 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
 
 def evaluation_aligner(model: str = DEFAULT_MODEL) -> Aligner:
     """One aligner for all gold documents: presplit, so that line numbers are segment indices."""
-    return Aligner(AlignConfig(presplit=True, model=model))
+    return Aligner(AlignConfig(presplit=True, model=model), remember_vectors=True)
 
 
 def _documents(gold: GoldDocument) -> tuple[Document, Document]:
@@ -272,35 +270,28 @@ def align_gold(aligner: Aligner, document: GoldDocument) -> list[Bead]:
 
 
 @dataclass
-class _Proposal:
-    """One gold document through the aligner's stages, up to the scored search."""
+class GoldRun:
+    """One gold document through our aligner and the two baselines."""
 
-    src: SegmentedDocument
-    tgt: SegmentedDocument
-    src_vectors: np.ndarray
-    tgt_vectors: np.ndarray
-    raw: list[RawBead]
-    features: np.ndarray
+    #: Beads by system: "aligner", "gale-church", "cosine-dp".
+    beads: dict[str, list[Bead]]
+    #: Time of our aligner's stages alone (segmenting, embedding, search), without the baselines.
+    seconds: float
 
 
-def _propose(aligner: Aligner, document: GoldDocument) -> _Proposal:
-    src, tgt = (aligner.segment(d) for d in _documents(document))
-    src_vectors, tgt_vectors = aligner.embed_pair(src.texts, tgt.texts)
-    return _Proposal(src, tgt, src_vectors, tgt_vectors, *aligner.propose(src, tgt, src_vectors, tgt_vectors))
-
-
-def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> dict[str, list[Bead]]:
+def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> GoldRun:
     """Our beads and the baselines' on the same segments and the same embeddings."""
-    p = _propose(aligner, document)
+    timings: dict[str, float] = {}
+    p = aligner.propose(*_documents(document), timings)
+    beads = {"aligner": score_beads(p.raw, p.features, aligner.calibration)}
     src_lengths, tgt_lengths = [len(t) for t in p.src.texts], [len(t) for t in p.tgt.texts]
     baselines = {
         "gale-church": gale_church(src_lengths, tgt_lengths),
         "cosine-dp": cosine_dp(p.src_vectors, p.tgt_vectors, src_lengths, tgt_lengths),
     }
-    beads = {"aligner": score_beads(p.raw, p.features, aligner.calibration)}
     for name, pairs in baselines.items():
         beads[name] = [Bead(s, t, 1.0 if s and t else 0.0) for s, t in pairs]
-    return beads
+    return GoldRun(beads, sum(timings.values()))
 
 
 def unrelated_pairs(documents: list[GoldDocument]) -> list[GoldDocument]:
@@ -321,7 +312,7 @@ def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[n
     """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
     rows, labels = [], []
     for document in documents:
-        proposal = _propose(aligner, document)
+        proposal = aligner.propose(*_documents(document))
         rows.append(proposal.features)
         gold = set(document.gold)
         labels.extend(float((b.src, b.tgt) in gold) for b in proposal.raw if b.src and b.tgt)
@@ -410,15 +401,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents)))]
         for label, docs in variants:
-            start = time.perf_counter()
             runs = [align_gold_with_baselines(aligner, doc) for doc in docs]
             golds = [doc.gold for doc in docs]
-            s = score(golds, [run["aligner"] for run in runs], min_score)
-            gc, cos = (score(golds, [run[name] for run in runs], min_score).strict_f
+            s = score(golds, [run.beads["aligner"] for run in runs], min_score)
+            gc, cos = (score(golds, [run.beads[name] for run in runs], min_score).strict_f
                        for name in ("gale-church", "cosine-dp"))
             print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
                   f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {s.ece:5.3f} "
-                  f"{gc:5.3f} {cos:7.3f} {time.perf_counter() - start:5.0f}", flush=True)
+                  f"{gc:5.3f} {cos:7.3f} {sum(run.seconds for run in runs):5.0f}", flush=True)
         unrelated = unrelated_pairs(documents)
         if unrelated:
             tus = sum(1 for doc in unrelated for b in align_gold(aligner, doc) if b.src and b.tgt and b.score >= min_score)

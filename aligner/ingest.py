@@ -163,9 +163,10 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
     decodes a file that is not UTF-8.
     """
     if encoding:
-        check_encoding(encoding)
         try:
             return _clean(data.decode(encoding), path), encoding
+        except LookupError:  # only from the library: the CLI checks --encoding while parsing arguments
+            raise _encoding_error(encoding, path) from None
         except UnicodeDecodeError as error:
             raise InputError(
                 f"is not valid {encoding} (byte {error.start})", path, "check --encoding, or leave it out to detect"
@@ -195,16 +196,37 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
 
 
 def check_encoding(name: str) -> str:
-    """Return `name` if Python can decode it; raise UsageError naming common choices otherwise.
+    """Return `name` if Python can decode text with it; raise UsageError naming common choices otherwise.
 
     The CLI calls this while parsing arguments, so that a typo is a usage
-    error (exit 2) before any file is read.
+    error (exit 2) before any file is read. The library does not check the
+    name ahead: `decode` finds a bad one on first use and names the file.
     """
+    if not _is_text_encoding(name):
+        raise _encoding_error(name)
+    return name
+
+
+def _is_text_encoding(name: str) -> bool:
+    """Whether `bytes.decode` accepts `name`: a known codec, and one from bytes to text (not 'hex', 'rot13')."""
+    try:
+        b"a".decode(name)  # not b"": empty bytes decode to "" without looking the codec up
+    except LookupError:
+        return False
+    except ValueError:  # a text encoding that cannot decode this one byte (UTF-16 needs two)
+        pass
+    return True
+
+
+def _encoding_error(name: str, path: str | Path | None = None) -> UsageError:
+    """The error for an encoding name `bytes.decode` refuses, naming the file being read, if any."""
     try:
         codecs.lookup(name)
     except LookupError:
-        raise UsageError(f"unknown encoding '{name}'", hint="try utf-8, cp932, euc-jp, iso-2022-jp or utf-16") from None
-    return name
+        problem = f"unknown encoding '{name}'"
+    else:
+        problem = f"'{name}' is not a text encoding"
+    return UsageError(problem, path, "try utf-8, cp932, euc-jp, iso-2022-jp or utf-16")
 
 
 def _reject_binary(data: bytes, path: str | Path) -> None:
@@ -428,16 +450,12 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _declared_html_encoding(data: bytes) -> str | None:
-    """The charset a page declares in a <meta> tag, if Python knows it."""
+    """The charset a page declares in a <meta> tag, if Python decodes text with it."""
     match = _META_CHARSET.search(data[:4096])
     if not match:
         return None
     name = match.group(1).decode("ascii")
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    return name
+    return name if _is_text_encoding(name) else None
 
 
 def _remove_cjk_segment_breaks(text: str) -> str:

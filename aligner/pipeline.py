@@ -21,7 +21,7 @@ from .align import RawBead, SpanEmbedder, align_vectors
 from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment, Document, SegmentedDocument, base_language, join_segments
-from .embed import Embedder, embed_in_batches, load_embedder
+from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
 from .score import Calibration, bead_features, score_beads
@@ -34,6 +34,21 @@ _PROGRESS_FROM = 2000
 #: Paragraphs per job for the segmentation worker: small enough that embedding
 #: starts soon and memory stays bounded, large enough that messages are few.
 _CHUNK_PARAGRAPHS = 256
+
+
+@dataclass
+class Proposal:
+    """A document pair after the search, before scoring: what evaluation and calibration start from."""
+
+    src: SegmentedDocument
+    tgt: SegmentedDocument
+    src_vectors: np.ndarray
+    tgt_vectors: np.ndarray
+    raw: list[RawBead]
+    #: One row of calibration features per pair bead of `raw` (`score.bead_features`).
+    features: np.ndarray
+    #: Language warnings for the user.
+    warnings: list[str]
 
 
 @dataclass
@@ -50,6 +65,9 @@ class Aligner:
     #: Split sentences in a helper process while this one embeds (two cores;
     #: see `SegmentationWorker`). Call `close()` (or use `with`) when done.
     segment_in_worker: bool = False
+    #: Embed each distinct text once for the aligner's lifetime (`embed.RememberingEmbedder`;
+    #: evaluation aligns the same sentences in several variants).
+    remember_vectors: bool = False
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _calibration: Calibration | None = None
@@ -59,7 +77,8 @@ class Aligner:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             # With a worker splitting on the other core, one BLAS thread (see _blas_threads).
-            self._embedder = load_embedder(self.config.model, threads=1 if self.segment_in_worker else None)
+            embedder = load_embedder(self.config.model, threads=1 if self.segment_in_worker else None)
+            self._embedder = RememberingEmbedder(embedder) if self.remember_vectors else embedder
         return self._embedder
 
     @property
@@ -139,6 +158,25 @@ class Aligner:
         return threadpool_limits(limits=1, user_api="blas")
 
     def _align_documents(self, src: Document, tgt: Document, timings: dict[str, float]) -> Alignment:
+        proposal = self.propose(src, tgt, timings)
+        with _timed(timings, "align"):
+            beads = score_beads(proposal.raw, proposal.features, self.calibration)
+        alignment = Alignment(
+            src=proposal.src, tgt=proposal.tgt, beads=beads, model=self.embedder.name,
+            min_score=self.config.min_score, timings=timings, warnings=proposal.warnings,
+            settings={"src_lang": proposal.src.document.lang, "tgt_lang": proposal.tgt.document.lang,
+                      "presplit": self.config.presplit, "min_score": self.config.min_score},
+        )
+        alignment.warnings.extend(alignment_warnings(alignment))
+        return alignment
+
+    def propose(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Proposal:
+        """Every stage before scoring: language check, segmentation, embedding and the search.
+
+        `aligner.evaluate` fits the calibration on exactly these proposals and
+        scores them as the aligner does, so fitting and use cannot drift apart.
+        """
+        timings = {} if timings is None else timings
         src, tgt, warnings, mismatched = language_check(src, tgt)
         if mismatched and self.wrong_language_fails:
             document, message = mismatched[0]
@@ -152,16 +190,9 @@ class Aligner:
             with _timed(timings, "embed"):
                 src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
         with _timed(timings, "align"):
-            raw, features = self.propose(src_segments, tgt_segments, src_vectors, tgt_vectors)
-            beads = score_beads(raw, features, self.calibration)
-        alignment = Alignment(
-            src=src_segments, tgt=tgt_segments, beads=beads, model=self.embedder.name,
-            min_score=self.config.min_score, timings=timings, warnings=warnings,
-            settings={"src_lang": src.lang, "tgt_lang": tgt.lang,
-                      "presplit": self.config.presplit, "min_score": self.config.min_score},
-        )
-        alignment.warnings.extend(alignment_warnings(alignment))
-        return alignment
+            raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
+            features = bead_features(raw, src_segments.texts, tgt_segments.texts)
+        return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
 
     # ------------------------------------------------------------ stages
 
@@ -175,23 +206,15 @@ class Aligner:
         splitter = None if self.config.presplit else self.splitter(document.lang)
         return segment_document(document, splitter, self.config.presplit)
 
-    def propose(
+    def _search(
         self, src: SegmentedDocument, tgt: SegmentedDocument, src_vectors: np.ndarray, tgt_vectors: np.ndarray
-    ) -> tuple[list[RawBead], np.ndarray]:
-        """The search, and the calibration features of every pair it proposes.
-
-        Calibration is fitted on exactly these features (`aligner.evaluate`), so
-        fitting and use cannot drift apart.
-        """
-        src_lengths = [len(t) for t in src.texts]
-        tgt_lengths = [len(t) for t in tgt.texts]
-        raw = align_vectors(
-            src_vectors, tgt_vectors, src_lengths, tgt_lengths, self.config.params,
+    ) -> list[RawBead]:
+        return align_vectors(
+            src_vectors, tgt_vectors, [len(t) for t in src.texts], [len(t) for t in tgt.texts], self.config.params,
             None if self.config.presplit else src.paragraph_starts,
             None if self.config.presplit else tgt.paragraph_starts,
             embed_spans=self._span_embedder(src, tgt),
         )
-        return raw, bead_features(raw, src.texts, tgt.texts)
 
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""

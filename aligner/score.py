@@ -25,14 +25,17 @@ import numpy as np
 from .align import RawBead, length_cost
 from .data import Bead, ends_like_sentence
 
-FEATURES = ("cosine", "length_cost", "extra_sentences", "merge_gain", "neighbour_margin", "document_weakness",
-            "sentence_end_mismatch")
-#: The direction each feature may push the confidence (+1 up, -1 down, 0 either).
+#: The features of a pair (`bead_features` computes them, in this order), each
+#: with the direction it may push the confidence: +1 up, -1 down, 0 either.
 #: Overlapping features can get a weight of the wrong sign that the others
 #: offset on dev data but not on an odd pair. (Fitted freely, a margin over the
 #: document's median margin got a negative weight, and the median itself a
 #: bonus for good documents: a pair of cosine 0 in a good document got p = 0.39.)
-FEATURE_SIGNS = (+1, -1, 0, +1, +1, -1, -1)
+FEATURE_SIGNS = {
+    "cosine": +1, "length_cost": -1, "extra_sentences": 0, "merge_gain": +1, "neighbour_margin": +1,
+    "document_weakness": -1, "sentence_end_mismatch": -1,
+}
+FEATURES = tuple(FEATURE_SIGNS)
 #: Median pair margin of a typical dev document; documents below it are weak.
 _TYPICAL_DOCUMENT_MARGIN = 0.1
 
@@ -94,17 +97,18 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     document_margin = float(np.median(margins[at + 1]))
-    columns = (
-        [b.cosine for b in pairs],
-        length_cost(np.array([max(sum(src_lengths[i] for i in b.src), 1) for b in pairs]),
-                    np.array([max(sum(tgt_lengths[j] for j in b.tgt), 1) for b in pairs]), ratio),
-        [len(b.src) + len(b.tgt) - 2 for b in pairs],
-        [b.cosine - b.best_sentence_cosine if b.best_sentence_cosine is not None else 0.0 for b in pairs],
-        (margins[at] + margins[at + 2]) / 2,
-        np.full(len(pairs), max(0.0, _TYPICAL_DOCUMENT_MARGIN - document_margin)),
-        [float(ends_like_sentence(src_texts[b.src[-1]]) != ends_like_sentence(tgt_texts[b.tgt[-1]])) for b in pairs],
-    )
-    return np.column_stack([np.asarray(column, dtype=np.float64) for column in columns])
+    columns = {
+        "cosine": [b.cosine for b in pairs],
+        "length_cost": length_cost(np.array([max(sum(src_lengths[i] for i in b.src), 1) for b in pairs]),
+                                   np.array([max(sum(tgt_lengths[j] for j in b.tgt), 1) for b in pairs]), ratio),
+        "extra_sentences": [len(b.src) + len(b.tgt) - 2 for b in pairs],
+        "merge_gain": [b.cosine - b.best_sentence_cosine if b.best_sentence_cosine is not None else 0.0 for b in pairs],
+        "neighbour_margin": (margins[at] + margins[at + 2]) / 2,
+        "document_weakness": np.full(len(pairs), max(0.0, _TYPICAL_DOCUMENT_MARGIN - document_margin)),
+        "sentence_end_mismatch": [float(ends_like_sentence(src_texts[b.src[-1]]) != ends_like_sentence(tgt_texts[b.tgt[-1]]))
+                                  for b in pairs],
+    }
+    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
 
 
 def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calibration) -> list[Bead]:
@@ -126,7 +130,8 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
     return beads
 
 
-def fit_constrained(features: np.ndarray, labels: np.ndarray, signs: Sequence[int] = FEATURE_SIGNS) -> tuple[float, np.ndarray]:
+def fit_constrained(features: np.ndarray, labels: np.ndarray,
+                    signs: Sequence[int] = tuple(FEATURE_SIGNS.values())) -> tuple[float, np.ndarray]:
     """Logistic fit whose weights keep their allowed signs: a feature whose weight comes out
     the wrong way is dropped (weight 0) and the rest refitted, until none does."""
     kept = list(range(features.shape[1]))

@@ -10,7 +10,6 @@ hypothesis test in test_tmx.py.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import random
 import re
@@ -25,13 +24,9 @@ import pytest
 from aligner.config import DEFAULT_MIN_SCORE
 
 from conftest import EN_SEED, JA_SEED, ROOT, SEEDS
+from helpers import read_beads, run_cli
 
 KYOTO_DOC = ROOT / "corpora" / "gold" / "ja-en" / "kyoto_wiki" / "EPR00400"
-
-
-def run(*args, preexec_fn=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], capture_output=True, text=True,
-                          timeout=900, preexec_fn=preexec_fn)
 
 
 def outputs(folder: Path) -> list[str]:
@@ -51,10 +46,6 @@ def assert_one_clear_error(result: subprocess.CompletedProcess, exit_code: int, 
 
 def warnings_of(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("aligner: warning: ")]
-
-
-def beads_of(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
 # ---------------------------------------------------------------- files that cannot be read
@@ -105,7 +96,7 @@ def test_a_file_that_cannot_be_read_exits_1_naming_it(tmp_path, case):
     expected = {"missing": ("no such file", "check the path"),
                 "directory": ("is a directory", "give a text or HTML file"),
                 "unreadable": ("permission denied", "check the file's permissions")}[case]
-    result = run("align", source, EN_SEED, *outputs(out), preexec_fn=preexec_fn)
+    result = run_cli("align", source, EN_SEED, *outputs(out), preexec_fn=preexec_fn)
     assert_one_clear_error(result, 1, str(source), *expected)
     assert os.listdir(out) == []
 
@@ -120,7 +111,7 @@ def test_an_empty_file_exits_1_naming_it(tmp_path, content, problem):
     out.mkdir()
     empty = tmp_path / "en.txt"
     empty.write_bytes(content)
-    result = run("align", JA_SEED, empty, *outputs(out))
+    result = run_cli("align", JA_SEED, empty, *outputs(out))
     assert_one_clear_error(result, 1, str(empty), problem, "give a file with text in it")
     assert os.listdir(out) == []
 
@@ -157,7 +148,7 @@ def test_binary_data_exits_1_saying_it_is_not_text(tmp_path, kind):
         from PIL import Image
 
         assert Image.open(binary).size == (8, 8)
-    result = run("align", binary, EN_SEED, *outputs(out))
+    result = run_cli("align", binary, EN_SEED, *outputs(out))
     assert_one_clear_error(result, 1, str(binary), problem, fix)
     assert os.listdir(out) == []
 
@@ -169,7 +160,7 @@ def test_binary_data_exits_1_saying_it_is_not_text(tmp_path, kind):
 def utf8_beads(tmp_path_factory) -> str:
     """The seed pair aligned from its UTF-8 originals by the CLI."""
     beads = tmp_path_factory.mktemp("utf8") / "beads.jsonl"
-    result = run("align", JA_SEED, EN_SEED, "--beads", beads, "-q")
+    result = run_cli("align", JA_SEED, EN_SEED, "--beads", beads, "-q")
     assert result.returncode == 0, result.stderr
     return beads.read_text("utf-8")
 
@@ -185,7 +176,7 @@ def test_japanese_encodings_and_utf16_english_align_as_the_utf8_originals(tmp_pa
     en.write_bytes(EN_SEED.read_text("utf-8").encode("utf-16"))
     assert en.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
     beads = tmp_path / "beads.jsonl"
-    result = run("align", ja, en, "--beads", beads, "-q")
+    result = run_cli("align", ja, en, "--beads", beads, "-q")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert beads.read_text("utf-8") == utf8_beads
@@ -220,8 +211,7 @@ def test_a_line_of_megabytes_without_punctuation_fails_fast_and_clearly(tmp_path
     pair = (huge, EN_SEED) if side == "ja" else (JA_SEED, huge)
     stderr = tmp_path / "stderr.txt"
     with stderr.open("w") as sink:
-        child = subprocess.Popen([sys.executable, "-m", "aligner", "align", *map(str, pair), *map(str, outputs(out)), *options],
-                                 stdout=subprocess.DEVNULL, stderr=sink)
+        child = run_cli("align", *pair, *outputs(out), *options, background=True, stdout=subprocess.DEVNULL, stderr=sink)
         _, status, usage = os.wait4(child.pid, 0)
     cpu_seconds, peak_mb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
     print(f"{side}: {cpu_seconds:.1f} s CPU, {peak_mb:.0f} MB peak")
@@ -238,7 +228,7 @@ def test_a_line_of_megabytes_without_punctuation_fails_fast_and_clearly(tmp_path
 def test_wrong_languages_warn_naming_the_detected_ones(tmp_path, utf8_beads, case):
     beads = tmp_path / "beads.jsonl"
     if case == "swapped":
-        result = run("align", EN_SEED, JA_SEED, "--beads", beads)
+        result = run_cli("align", EN_SEED, JA_SEED, "--beads", beads)
         assert result.returncode == 0, result.stderr
         assert warnings_of(result) == [
             "aligner: warning: ied10-meti-en.txt looks like 'en' and ied10-mic-ja.txt like 'ja': the sides look "
@@ -248,12 +238,12 @@ def test_wrong_languages_warn_naming_the_detected_ones(tmp_path, utf8_beads, cas
         def confident(rows, swap):
             return sorted((b["tgt"], b["src"]) if swap else (b["src"], b["tgt"])
                           for b in rows if b["src"] and b["tgt"] and b["score"] >= DEFAULT_MIN_SCORE)
-        right_order = confident(map(json.loads, utf8_beads.splitlines()), swap=True)
-        assert len(right_order) >= 19 and confident(beads_of(beads), swap=False) == right_order
+        right_order = confident(read_beads(utf8_beads), swap=True)
+        assert len(right_order) >= 19 and confident(read_beads(beads), swap=False) == right_order
     else:
         copy = tmp_path / "en-copy.txt"
         copy.write_text(EN_SEED.read_text("utf-8"), "utf-8")
-        result = run("align", copy, EN_SEED, "--beads", beads)
+        result = run_cli("align", copy, EN_SEED, "--beads", beads)
         assert result.returncode == 0, result.stderr
         assert warnings_of(result)[0] == (
             "aligner: warning: en-copy.txt and ied10-meti-en.txt both look like a Latin-script language (such as "
@@ -275,7 +265,7 @@ def unrelated_run(request, tmp_path_factory):
     """Two documents that are not translations of each other, aligned by the CLI (TMX and beads)."""
     folder = tmp_path_factory.mktemp("unrelated")
     src, tgt = UNRELATED[request.param]
-    result = run("align", src, tgt, "-o", folder / "a.tmx", "--beads", folder / "a.jsonl")
+    result = run_cli("align", src, tgt, "-o", folder / "a.tmx", "--beads", folder / "a.jsonl")
     assert result.returncode == 0, result.stderr
     return result, folder
 
@@ -289,7 +279,7 @@ def test_unrelated_documents_give_no_confident_translation_units(unrelated_run):
     from lxml import etree
 
     _, folder = unrelated_run
-    confident = [b for b in beads_of(folder / "a.jsonl") if b["src"] and b["tgt"] and b["score"] >= DEFAULT_MIN_SCORE]
+    confident = [b for b in read_beads(folder / "a.jsonl") if b["src"] and b["tgt"] and b["score"] >= DEFAULT_MIN_SCORE]
     assert confident == []
     assert etree.parse(str(folder / "a.tmx")).findall("body/tu") == []
 
@@ -314,7 +304,7 @@ def test_an_output_that_cannot_be_written_exits_1_naming_it(tmp_path, case):
         (tmp_path / "a.tmx").mkdir()
         target, problem = tmp_path / "a.tmx", "is a directory"
     before = sorted(tmp_path.rglob("*"))
-    result = run("align", JA_SEED, EN_SEED, "-o", target, preexec_fn=preexec_fn)
+    result = run_cli("align", JA_SEED, EN_SEED, "-o", target, preexec_fn=preexec_fn)
     assert_one_clear_error(result, 1, str(target), problem)
     assert sorted(tmp_path.rglob("*")) == before
 
@@ -326,14 +316,32 @@ def test_an_output_that_cannot_be_written_exits_1_naming_it(tmp_path, case):
     (["--min-score", "7"], "7 is out of range; give a value from 0 to 1"),
     (["--min-score", "high"], "'high' is not a number; give a value from 0 to 1"),
     (["--model", "labse"], "unknown model 'labse'; choose one of: use-multilingual, e5-small, use+e5, st:NAME_OR_PATH"),
-    (["--frobnicate"], "unrecognized arguments: --frobnicate (valid options: --tmx, --report, --beads, --src-lang, --tgt-lang, --encoding"),
     (["--encoding", "sjis-x"], "unknown encoding 'sjis-x'; try utf-8, cp932, euc-jp"),
     (["--src-lang", "japanese!"], "is not a BCP-47 language code such as ja, en or en-US"),
 ])
 def test_bad_options_exit_2_with_the_valid_choices(tmp_path, args, message):
-    result = run("align", JA_SEED, EN_SEED, *outputs(tmp_path), *args)
+    result = run_cli("align", JA_SEED, EN_SEED, *outputs(tmp_path), *args)
     assert_one_clear_error(result, 2, message, "--help")
     assert os.listdir(tmp_path) == []
+
+
+def test_an_unknown_option_exits_2_listing_real_options_of_the_subcommand(tmp_path):
+    """The options listed are `align`'s own, as its --help shows them, the main ones among them; not their order or number."""
+    result = run_cli("align", JA_SEED, EN_SEED, *outputs(tmp_path), "--frobnicate")
+    assert_one_clear_error(result, 2, "unrecognized arguments: --frobnicate (valid options: ", "--help")
+    assert os.listdir(tmp_path) == []
+    listed = re.search(r"\(valid options: ([^;)]*)", result.stderr).group(1).split(", ")
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) <= _long_options_in_help("align"), listed
+    assert {"--tmx", "--report", "--beads", "--src-lang", "--tgt-lang", "--encoding", "--model", "--min-score"} <= set(listed)
+
+
+def _long_options_in_help(command: str) -> set[str]:
+    """The long options in the option column of `aligner COMMAND --help` (lines two spaces in, starting with '-')."""
+    result = run_cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    columns = [match.group(1) for match in re.finditer(r"^  (-\S.*?)(?: {2,}|$)", result.stdout, re.MULTILINE)]
+    return {option for column in columns for option in re.findall(r"--[\w-]+", column)}
 
 
 # ---------------------------------------------------------------- Ctrl-C
@@ -349,9 +357,8 @@ def test_ctrl_c_in_a_long_run_exits_promptly_leaving_no_output(tmp_path):
     stderr = tmp_path / "stderr.txt"
     with stderr.open("w") as sink:
         # SIGINT as at a terminal, even when the tests run as a background job (where it is ignored)
-        child = subprocess.Popen([sys.executable, "-m", "aligner", "align", ja, en, *outputs(out)],
-                                 stdout=subprocess.DEVNULL, stderr=sink,
-                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        child = run_cli("align", ja, en, *outputs(out), background=True, stdout=subprocess.DEVNULL, stderr=sink,
+                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             deadline = time.monotonic() + 600
             while "embedding" not in stderr.read_text() and time.monotonic() < deadline:

@@ -1,22 +1,19 @@
 """Batch runs on real documents: pair discovery, failures, up-to-date skips, merged TMX, Ctrl-C."""
 
-import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from aligner.batch import DocumentPair, discover_pairs, is_up_to_date, prepare_outdir, run_batch
 from aligner.errors import UsageError
 
-from conftest import EN_SEED, JA_SEED, ROOT, TMX_DTD
+from conftest import EN_SEED, JA_SEED, ROOT
+from helpers import read_beads, run_cli, validate_tmx
 
 GOLD = ROOT / "corpora" / "gold" / "ja-en"
 #: Small real article pairs (Kyoto Wikipedia, NTREX news), a few sentences each.
@@ -38,13 +35,6 @@ def _tagged_folder(folder: Path) -> Path:
         shutil.copy(doc / "ja.txt", folder / f"{doc.name}.ja.txt")
         shutil.copy(doc / "en.txt", folder / f"{doc.name}.en.txt")
     return folder
-
-
-def _validate(path):
-    dtd = etree.DTD(str(TMX_DTD))
-    tree = etree.parse(str(path))
-    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
-    return tree
 
 
 def _mtimes(folder: Path) -> dict[str, int]:
@@ -135,11 +125,11 @@ def test_batch_writes_every_pair_and_a_valid_merged_tmx_with_all_their_units(bat
     assert [r.status for r in summary.results] == ["aligned"] * len(pairs)
     assert sorted(p.name for p in outdir.iterdir()) == sorted(
         f"{p.name}{suffix}" for p in pairs for suffix in (".tmx", ".html", ".jsonl"))
-    per_pair = {p.name: len(_validate(p.outputs(outdir)[0]).findall("body/tu")) for p in pairs}
+    per_pair = {p.name: len(validate_tmx(p.outputs(outdir)[0]).findall("body/tu")) for p in pairs}
     assert all(count > 0 for count in per_pair.values()), per_pair
     assert {r.pair.name: r.units for r in summary.results} == per_pair
 
-    tree = _validate(merged)
+    tree = validate_tmx(merged)
     units = tree.findall("body/tu")
     assert len(units) == summary.merged_units == sum(per_pair.values())
     assert [u.get("tuid") for u in units] == [str(k) for k in range(1, len(units) + 1)]
@@ -163,7 +153,7 @@ def test_second_run_skips_up_to_date_pairs_touch_redoes_one_force_redoes_all(bat
     assert [r.status for r in second.results] == ["up to date"] * 3
     assert _mtimes(outdir) == before
     assert second.merged_units == first.merged_units  # rebuilt from the per-pair files
-    assert len(_validate(merged).findall("body/tu")) == first.merged_units
+    assert len(validate_tmx(merged).findall("body/tu")) == first.merged_units
 
     later = time.time() + 5
     os.utime(pairs[1].tgt, (later, later))
@@ -200,19 +190,14 @@ def test_pairs_that_fail_are_reported_and_the_others_complete(batch_aligner, tmp
 # ---------------------------------------------------------------- command line
 
 
-def _cli(*args, **kwargs):
-    return subprocess.Popen([sys.executable, "-m", "aligner", "batch", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
 def test_cli_exit_1_when_a_pair_fails_naming_it_with_the_others_written(tmp_path):
     tsv = tmp_path / "pairs.tsv"
     tsv.write_text(f"{JA_SEED}\t{EN_SEED}\tied10\n"
                    f"{SMALL_DOCS[0] / 'ja.txt'}\t{SMALL_DOCS[0] / 'en.txt'}\n"
                    f"gone.ja.txt\t{EN_SEED}\tgone\n", "utf-8")
-    process = _cli(tsv, "-o", tmp_path / "out", "--merged", tmp_path / "out" / "all.tmx")
-    _, stderr = process.communicate(timeout=600)
-    assert process.returncode == 1, stderr
+    result = run_cli("batch", tsv, "-o", tmp_path / "out", "--merged", tmp_path / "out" / "all.tmx", timeout=600)
+    stderr = result.stderr
+    assert result.returncode == 1, stderr
     assert f"pair 'gone': {tmp_path / 'gone.ja.txt'}: no such file" in stderr
     assert "3 pairs: 2 aligned, 0 up to date, 1 failed" in stderr
     assert "Traceback" not in stderr
@@ -229,9 +214,9 @@ def test_cli_usage_errors_exit_2_in_one_line(tmp_path):
         (JA_SEED.parent, tmp_path / "out", "has no document pairs"),  # the seeds are not named NAME.ja.txt
         (pairs, afile, "is a file, not a folder"),
     ]:
-        process = _cli(source, "-o", outdir)
-        _, stderr = process.communicate(timeout=120)
-        assert process.returncode == 2, stderr
+        result = run_cli("batch", source, "-o", outdir, timeout=120)
+        stderr = result.stderr
+        assert result.returncode == 2, stderr
         assert message in stderr and "Traceback" not in stderr
         assert len(stderr.strip().splitlines()) == 1
 
@@ -244,7 +229,7 @@ def test_ctrl_c_mid_batch_exits_1_promptly_leaving_only_complete_files(tmp_path)
         shutil.copy(doc / "ja.txt", folder / f"{doc.name}.ja.txt")
         shutil.copy(doc / "en.txt", folder / f"{doc.name}.en.txt")
     outdir = tmp_path / "out"
-    process = _cli(folder, "-o", outdir, "--merged", outdir / "all.tmx", "-q")
+    process = run_cli("batch", folder, "-o", outdir, "--merged", outdir / "all.tmx", "-q", background=True)
     deadline = time.monotonic() + 300
     while not any(outdir.glob("*.tmx")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
@@ -257,15 +242,15 @@ def test_ctrl_c_mid_batch_exits_1_promptly_leaving_only_complete_files(tmp_path)
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")], names
     assert "all.tmx" not in names and len(names) < 3 * len(kyoto)
     for path in outdir.glob("*.tmx"):
-        _validate(path)
+        validate_tmx(path)
     for path in outdir.glob("*.jsonl"):
-        [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+        read_beads(path)  # complete records only
 
 
 def test_batch_help_documents_the_conventions():
-    process = _cli("--help")
-    stdout, _ = process.communicate(timeout=60)
-    assert process.returncode == 0
+    result = run_cli("batch", "--help", timeout=60)
+    stdout = result.stdout
+    assert result.returncode == 0
     for text in ("NAME.ja.EXT", "src<TAB>tgt", "--merged", "--force", "--min-score", "--presplit"):
         assert text in stdout
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aligner.embed import DEFAULT_MODEL, load_embedder
+from aligner.embed import DEFAULT_MODEL, RememberingEmbedder, load_embedder
 from aligner.errors import UsageError
 
 PAIRS = [
@@ -51,3 +51,24 @@ def test_combined_model_averages_the_cosines_of_its_parts():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.allclose(vectors @ vectors.T, (use @ use.T + e5 @ e5.T) / 2, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_remembering_embedder_embeds_each_text_once_and_returns_the_same_vectors():
+    model = load_embedder(DEFAULT_MODEL)
+    asked: list[str] = []
+
+    class Counting:
+        name = model.name
+
+        def embed(self, texts):
+            asked.extend(texts)
+            return model.embed(texts)
+
+    remembering = RememberingEmbedder(Counting())
+    ja, en = PAIRS[0]
+    first = remembering.embed([ja, en, ja])
+    second = remembering.embed([en, PAIRS[2][0]])
+    assert asked == [ja, en, PAIRS[2][0]]  # the repeated and the already seen texts are not embedded again
+    assert remembering.name == model.name
+    np.testing.assert_allclose(first, model.embed([ja, en, ja]), atol=1e-5)
+    np.testing.assert_array_equal(second[0], first[1])

@@ -1,7 +1,8 @@
-"""The evaluation's scorer and hard variants, on hand-made alignments."""
+"""The evaluation: its scorer and hard variants on hand-made alignments, and its run on a real gold document."""
 
 import random
 
+from aligner import AlignConfig, Aligner
 from aligner.data import Bead
 from aligner.evaluate import (
     GoldDocument, expected_calibration_error, hard_variant, recommended_min_score, score, unrelated_pairs,
@@ -60,3 +61,20 @@ def test_recommended_min_score_is_the_lowest_threshold_reaching_the_precision():
     labels = np.array([0, 0, 0, 1, 1, 1] + [1] * 94, dtype=float)
     # from 0.61 on, 97 pairs of which all are right; at 0.6, 98 with one wrong (0.9898)
     assert recommended_min_score(probabilities, labels) == 0.61
+
+
+def test_evaluation_scores_what_the_aligner_outputs():
+    """The evaluation (shared embeddings, baselines beside) gives the beads the pipeline gives,
+    on a real gold document and its hard variant, so its figures are the tool's figures."""
+    from aligner.evaluate import _documents, align_gold_with_baselines, evaluation_aligner, find_set, with_hard_variants
+
+    document = find_set("ja-en/coursera_calculus")[0]
+    evaluation = evaluation_aligner()
+    for doc in (document, with_hard_variants([document], document.tgt[:5])[0]):
+        run = align_gold_with_baselines(evaluation, doc)
+        pipeline = Aligner(AlignConfig(presplit=True)).align_documents(*_documents(doc))
+        assert run.beads["aligner"] == pipeline.beads
+        assert run.seconds > 0
+        for beads in run.beads.values():  # every system covers every segment once
+            assert sorted(i for b in beads for i in b.src) == list(range(len(doc.src)))
+            assert sorted(j for b in beads for j in b.tgt) == list(range(len(doc.tgt)))

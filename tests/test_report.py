@@ -3,8 +3,9 @@ import re
 
 from lxml import html as lxml_html
 
-from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument
 from aligner.report import csp_hash, render_report, write_report
+
+from helpers import make_alignment
 
 
 def _page(html: str):
@@ -28,13 +29,13 @@ def test_seed_report_embeds_both_documents_and_every_bead(seed_alignment, tmp_pa
 
 
 def test_report_is_self_contained():
-    html = render_report(_alignment("<p>x</p>", "y"))
+    html = render_report(make_alignment("<p>x</p>", "y", score=0.3))
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "default-src 'none'" in html  # and the browser is told to load nothing
 
 
 def test_only_the_pages_own_script_may_run():
-    html = render_report(_alignment("a", "b"))
+    html = render_report(make_alignment("a", "b", score=0.3))
     page, _ = _page(html)
     policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
     script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
@@ -45,14 +46,8 @@ def test_only_the_pages_own_script_may_run():
 
 def test_document_text_cannot_close_the_data_block_or_become_markup():
     src, tgt = '</script><script>alert("x")</script>', '<img src=x onerror="alert(1)"> <!-- & -->'
-    html = render_report(_alignment(src, tgt))
+    html = render_report(make_alignment(src, tgt, score=0.3))
     assert html.count("</script>") == 2  # the data block's and the page script's own
     assert "<img src=x" not in html and "<!-- &" not in html
     _, data = _page(html)
     assert data["src"]["segments"] == [src] and data["tgt"]["segments"] == [tgt]
-
-
-def _alignment(src_text, tgt_text):
-    def side(text, lang):
-        return SegmentedDocument(Document("doc", lang, (text,)), (Segment(0, text, 0),))
-    return Alignment(side(src_text, "ja"), side(tgt_text, "en"), [Bead((0,), (0,), 0.3)], "m", 0.5)

@@ -13,21 +13,20 @@ browser (its own browser download is never used).
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from aligner.beads import bead_records
-from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument, join_segments
+from aligner.data import Alignment, Bead, join_segments
 from aligner.report import write_report
 from aligner.tmx import tmx_tree
 
-from conftest import TMX_DTD, ensure_debian_packages
+from conftest import ensure_debian_packages
+from helpers import make_alignment, read_beads, validate_tmx
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -187,16 +186,14 @@ def test_filters_search_and_keyboard_navigation(seed_alignment, open_report, art
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
-def _alignment_of(src_texts: list[str], tgt_texts: list[str], beads: list[Bead], min_score=0.5) -> Alignment:
-    def side(texts, lang, name):
-        return SegmentedDocument(Document(name, lang, tuple(texts)), tuple(Segment(i, t, i) for i, t in enumerate(texts)))
-    return Alignment(side(src_texts, "ja", "evil-ja.txt"), side(tgt_texts, "en", "evil-en.txt"), beads, "m", min_score)
+#: The file names of the hand-made alignments below.
+EVIL_NAMES = {"src_name": "evil-ja.txt", "tgt_name": "evil-en.txt"}
 
 
 def test_document_text_is_shown_as_text_and_runs_nothing(open_report, artifacts):
     evil_src = ['<script>window.pwned = 1; alert("script")</script>', "</script><script>window.pwned = 3</script>"]
     evil_tgt = ['<img src=x onerror="window.pwned = 2; alert(2)">', "<!-- <b>bold</b> & &amp; -->"]
-    alignment = _alignment_of(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)])
+    alignment = make_alignment(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)], **EVIL_NAMES)
     report = open_report(alignment)
     rows = report.rows()
     assert [row["src_text"] for row in rows] == [[text] for text in evil_src]
@@ -215,7 +212,7 @@ def _tricky_alignment() -> Alignment:
     src = ["\u3000制御\x0c文字\x01です。 ", "二文目\u00a0です。", "\ufeff三文目。", "孤立\x85した文。"]
     tgt = [" Control\x1b chars\ufffe here. ", "Second\u2028line\t\tjoined.", "Third one.\u3000", "Lonely \x00one."]
     beads = [Bead((0, 1), (0,), 0.91), Bead((2,), (1, 2), 0.6), Bead((3,), (), 0.0), Bead((), (3,), 0.0)]
-    return _alignment_of(src, tgt, beads)
+    return make_alignment(src, tgt, beads, **EVIL_NAMES)
 
 
 @pytest.mark.parametrize("which", ["seed", "tricky"])
@@ -225,14 +222,14 @@ def test_download_without_edits_is_what_the_library_writes(which, seed_alignment
     tmx_path = report.download("#download-tmx", tmp_path)
     beads_path = report.download("#download-beads", tmp_path)
 
-    ours, theirs = _validate(tmx_path), tmx_tree(alignment).getroot()
+    ours, theirs = validate_tmx(tmx_path), tmx_tree(alignment).getroot()
     assert ours.getroot().get("version") == theirs.get("version")
     header, expected_header = ours.find("header"), theirs.find("header")
     assert {k: v for k, v in header.attrib.items() if k != "creationdate"} == \
            {k: v for k, v in expected_header.attrib.items() if k != "creationdate"}
     assert _props(header) == _props(expected_header)
     assert [_unit(tu) for tu in ours.iter("tu")] == [_unit(tu) for tu in theirs.iter("tu")]
-    assert _read_beads(beads_path) == list(bead_records(alignment))
+    assert read_beads(beads_path) == list(bead_records(alignment))
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
@@ -262,7 +259,7 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
 
     tmx_path = report.download("#download-tmx", artifacts)
     beads_path = report.download("#download-beads", artifacts)
-    tree = _validate(tmx_path)
+    tree = validate_tmx(tmx_path)
     units = {tuple(_prop_values(tu)["x-source-segments"].split(",")): _unit(tu) for tu in tree.iter("tu")}
     assert len(units) == 18
     assert ("2",) not in units and ("19",) not in units and ("3",) in units
@@ -279,7 +276,7 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
         store = tmxfile(handle, "ja", "en")
     assert [(u.source, u.target) for u in store.units] == [tuple(unit["segs"]) for unit in units.values()]
 
-    records = _read_beads(beads_path)
+    records = read_beads(beads_path)
     _assert_beads_invariant(records, len(seed_alignment.src), len(seed_alignment.tgt))
     reviewed = {tuple(r["src"]): (r["tgt"], r.get("review"), r["score"], r["in_tmx"]) for r in records if r["src"]}
     assert reviewed[(1,)] == ([by_src[1].tgt[0]], "accepted", 1, True)
@@ -291,7 +288,7 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     for _ in range(7):
         page.keyboard.press("z")
     assert page.inner_text("#live").endswith("· 0 edits")
-    assert _read_beads(report.download("#download-beads", tmp_path)) == list(bead_records(seed_alignment))
+    assert read_beads(report.download("#download-beads", tmp_path)) == list(bead_records(seed_alignment))
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
@@ -360,19 +357,7 @@ def _long_alignment(count: int) -> Alignment:
         tgt += [f"This is sentence {n} of a long document, to check the page stays smooth."] * tgt_new
         score = 0.0 if not (src_new and tgt_new) else 0.35 if kind == 3 else 0.9
         beads.append(Bead(tuple(range(s0, len(src))), tuple(range(t0, len(tgt))), score))
-    return _alignment_of(src, tgt, beads)
-
-
-def _read_beads(path: Path) -> list[dict]:
-    """JSON Lines: one record per "\\n" (a segment may hold U+2028, which str.splitlines would cut at)."""
-    return [json.loads(line) for line in path.read_text("utf-8").split("\n") if line]
-
-
-def _validate(path: Path) -> etree._ElementTree:
-    tree = etree.parse(str(path))
-    dtd = etree.DTD(str(TMX_DTD))
-    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
-    return tree
+    return make_alignment(src, tgt, beads, **EVIL_NAMES)
 
 
 def _props(element) -> list[tuple[str, str]]:

@@ -1,25 +1,17 @@
 from datetime import datetime, timezone
 
 import pytest
-from lxml import etree
 
-from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument
+from aligner.data import Alignment
 from aligner.tmx import clean_segment, normalize_language, tmx_tree, write_tmx
 
-from conftest import TMX_DTD
-
-
-def _validate(path):
-    dtd = etree.DTD(str(TMX_DTD))
-    tree = etree.parse(str(path))
-    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
-    return tree
+from helpers import make_alignment, validate_tmx
 
 
 def test_seed_tmx_is_valid_tmx14_with_the_required_header(seed_alignment, tmp_path):
     path = tmp_path / "seed.tmx"
     count = write_tmx(seed_alignment, path)
-    tree = _validate(path)
+    tree = validate_tmx(path)
     header = tree.find("header")
     for attribute in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
         assert header.get(attribute)
@@ -51,20 +43,14 @@ def test_min_score_keeps_doubtful_pairs_out_of_the_tmx(seed_alignment, tmp_path)
     strict = Alignment(seed_alignment.src, seed_alignment.tgt, seed_alignment.beads, seed_alignment.model, min_score=1.01)
     path = tmp_path / "empty.tmx"
     assert write_tmx(strict, path) == 0
-    _validate(path)
-
-
-def _tiny_alignment(src_text, tgt_text, src_lang="ja", tgt_lang="en"):
-    def side(text, lang):
-        return SegmentedDocument(Document("d", lang, (text,)), (Segment(0, text, 0),))
-    return Alignment(side(src_text, src_lang), side(tgt_text, tgt_lang), [Bead((0,), (0,), 0.9)], "m", 0.5)
+    validate_tmx(path)
 
 
 def test_forbidden_xml_characters_are_removed_and_text_trimmed(tmp_path):
-    alignment = _tiny_alignment(" 制御\x0c文字\x01 ", "control\x1b chars\ufffe ", "ja_JP", "en_us")
+    alignment = make_alignment(" 制御\x0c文字\x01 ", "control\x1b chars\ufffe ", src_lang="ja_JP", tgt_lang="en_us")
     path = tmp_path / "x.tmx"
     write_tmx(alignment, path)
-    tree = _validate(path)
+    tree = validate_tmx(path)
     segs = [seg.text for seg in tree.iter("seg")]
     assert segs == ["制御文字", "control chars"]
     assert [tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tree.iter("tuv")] == ["ja-JP", "en-US"]
@@ -81,7 +67,7 @@ def test_something_that_is_not_a_language_code_is_refused():
 
 
 def test_creation_date_is_utc():
-    tree = tmx_tree(_tiny_alignment("あ", "a"), datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    tree = tmx_tree(make_alignment("あ", "a"), datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
     assert tree.find("header").get("creationdate") == "20260102T030405Z"
 
 
@@ -105,11 +91,6 @@ def test_any_unicode_text_through_ingest_gives_a_valid_tmx(tmp_path, src, tgt):
         src_doc, tgt_doc = document_from_text(src, "ja"), document_from_text(tgt, "en")
     except InputError:
         return  # nothing but whitespace: refused with a clear error, which is right
-    def side(document):
-        segments = tuple(Segment(i, text, i) for i, text in enumerate(document.paragraphs))
-        return SegmentedDocument(document, segments)
-    s, t = side(src_doc), side(tgt_doc)
-    beads = [Bead((i,), (i,), 0.9) for i in range(min(len(s), len(t)))]
     path = tmp_path / "property.tmx"
-    write_tmx(Alignment(s, t, beads, "m", 0.5), path)
-    _validate(path)
+    write_tmx(make_alignment(src_doc, tgt_doc), path)  # segment i of one side paired with segment i of the other
+    validate_tmx(path)
