@@ -42,7 +42,8 @@ _NEG = -1e18
 #: side, returns their unit vectors (one row per span, in order): the model's
 #: embedding of the span's joined text.
 SpanEmbedder = Callable[[list[tuple[int, int]], list[tuple[int, int]]], tuple[np.ndarray, np.ndarray]]
-#: Rounds of "embed the spans on the chosen path that were still estimates".
+#: Rounds of embedding: first the plausible merges, then any merge on the new
+#: path whose vector is still an estimate.
 _MAX_REFINE_ROUNDS = 3
 #: Half-width of the band around the first path in which merges are reconsidered.
 _REFINE_BAND_RADIUS = 8
@@ -90,8 +91,9 @@ class RawBead:
     #: Cosine of the span vectors (None for skips): of the embedded joined
     #: texts when the search had them, else of the means of the sentences.
     cosine: float | None
-    #: The best cosine of one sentence with one sentence inside the bead: a
-    #: real merge matches better as a whole than any of its parts.
+    #: For a merge, the best cosine of one sentence with one sentence inside
+    #: the bead: a real merge matches better as a whole than any of its parts.
+    #: None for 1-1 pairs and skips.
     best_sentence_cosine: float | None = None
 
 
@@ -136,7 +138,13 @@ def align_vectors(
         return _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
                                  src_paragraph_starts, tgt_paragraph_starts)
 
-    return _search_with_embedded_spans(lattice, backward, lo, hi, embed_spans, src_offset, tgt_offset)
+    def embed_centred(src_spans: list[tuple[int, int]], tgt_spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The spans' embeddings, centred like the sentences they are compared with."""
+        src_vectors, tgt_vectors = embed_spans(src_spans, tgt_spans)
+        return (_centred(np.asarray(src_vectors, dtype=np.float32), src_offset),
+                _centred(np.asarray(tgt_vectors, dtype=np.float32), tgt_offset))
+
+    return _search_with_embedded_spans(lattice, backward, lo, hi, embed_centred)
 
 
 def _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params: AlignParams,
@@ -178,28 +186,28 @@ def _reversed_starts(paragraph_starts: list[bool] | None) -> list[bool] | None:
 def _search_with_embedded_spans(
     forward: "_Lattice", make_backward: Callable[[], "_Lattice"], lo: np.ndarray, hi: np.ndarray,
     embed_spans: SpanEmbedder,
-    src_offset: np.ndarray, tgt_offset: np.ndarray,
 ) -> list[RawBead]:
-    """Search with real embeddings of the merges that could matter (module docstring)."""
+    """Search with real embeddings of the merges that could matter (module docstring).
+
+    `embed_spans` returns vectors ready for the lattice (centred like its sentences).
+    """
     n, m = forward.n, forward.m
     first_steps, _ = forward.run(lo, hi)
     # The merges that matter lie near the first path: the passes below search a
     # narrow band around it rather than the whole band (most of their cost).
     lo, hi = _band_around(_path_points(first_steps), n, m, _REFINE_BAND_RADIUS)
-    _, forward_scores = forward.run(lo, hi)
     # Built only for this pass, so that its span tables are freed before embedding.
     _, backward_scores = make_backward().run(m - hi[::-1], m - lo[::-1])
     # Best score from lattice point (i, j) to the end, for j from lo[i] to hi[i].
     to_end = [backward_scores[n - i][::-1] for i in range(n + 1)]
-    wanted = forward.plausible_merges(forward_scores, to_end, lo, hi)
+    wanted = forward.plausible_merges(lo, hi, to_end)
     steps = first_steps
     for _ in range(_MAX_REFINE_ROUNDS):
         src_spans, tgt_spans = sorted(wanted[0]), sorted(wanted[1])
         if not (src_spans or tgt_spans):
             break
         src_vectors, tgt_vectors = embed_spans(src_spans, tgt_spans)
-        forward.use_span_vectors(src_spans, _centred(np.asarray(src_vectors, dtype=np.float32), src_offset),
-                                 tgt_spans, _centred(np.asarray(tgt_vectors, dtype=np.float32), tgt_offset))
+        forward.use_span_vectors(src_spans, src_vectors, tgt_spans, tgt_vectors)
         steps, _ = forward.run(lo, hi)
         # The new path may take a merge that looked implausible before: embed it too.
         wanted = forward.estimated_spans(steps)
@@ -348,8 +356,11 @@ class _Lattice:
                 tv, tk, _ = self.tgt_spans[b]
                 cosine = float(sv[i + a] @ tv[j + b])
                 margin = cosine - 0.5 * (sk[i + a] + tk[j + b])
-                sentence_cosines = self.src_spans[1][0][i + 1 : i + a + 1] @ self.tgt_spans[1][0][j + 1 : j + b + 1].T
-                result.append(RawBead(src, tgt, float(margin), float(cosine), float(sentence_cosines.max())))
+                best_sentence_cosine = None
+                if a + b > 2:
+                    sentence_cosines = self.src_spans[1][0][i + 1 : i + a + 1] @ self.tgt_spans[1][0][j + 1 : j + b + 1].T
+                    best_sentence_cosine = float(sentence_cosines.max())
+                result.append(RawBead(src, tgt, float(margin), float(cosine), best_sentence_cosine))
             else:
                 result.append(RawBead(src, tgt, None, None))
             i, j = i + a, j + b
@@ -377,42 +388,45 @@ class _Lattice:
             i, j = i + a, j + b
         return src_spans, tgt_spans
 
-    def plausible_merges(self, from_start: list[np.ndarray], to_end: list[np.ndarray], lo: np.ndarray,
-                         hi: np.ndarray) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    def plausible_merges(self, lo: np.ndarray, hi: np.ndarray,
+                         to_end: list[np.ndarray]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
         """Multi-sentence spans of beads on some path within `refine_regret` of the best one.
 
-        `from_start[i]` and `to_end[i]` hold the best path scores from (0, 0) to
-        (i, j) and from (i, j) to (N, M), for j from lo[i] to hi[i].
+        `to_end[i]` holds the best path scores from (i, j) to (N, M), for j from
+        lo[i] to hi[i] (a backward search). The forward pass that goes with it
+        is the search itself, which adds the two around every merge it tries.
         """
-        n = self.n
-        floor = from_start[n][-1] - self.params.refine_regret
+        _, from_start, near_best = self._dp(lo, hi, to_end)
+        floor = from_start[self.n][-1] - self.params.refine_regret
         src_spans: set[tuple[int, int]] = set()
         tgt_spans: set[tuple[int, int]] = set()
-        merges = [(a, b) for a, b in self.params.bead_types if a + b > 2]
-        for r0, r1, c0, c1 in _row_blocks(lo, hi):
-            for a, b in merges:
-                if r1 - 1 < a:
-                    continue
-                gain = self._gains(a, b, slice(r0, r1), slice(c0, c1))
-                for i in range(max(r0, a), r1):
-                    j_from, j_to = _reachable(i, a, b, lo, hi)
-                    if j_to < j_from:
-                        continue
-                    before = from_start[i - a][j_from - b - lo[i - a] : j_to - b - lo[i - a] + 1]
-                    after = to_end[i][j_from - lo[i] : j_to - lo[i] + 1]
-                    through = before + gain[i - r0, j_from - c0 : j_to - c0 + 1] + after
-                    for j in np.nonzero(through >= floor)[0] + j_from:
-                        if a > 1:
-                            src_spans.add((i - a, a))
-                        if b > 1:
-                            tgt_spans.add((int(j) - b, b))
+        for i, a, b, j, through in near_best:
+            if through >= floor:
+                if a > 1:
+                    src_spans.add((i - a, a))
+                if b > 1:
+                    tgt_spans.add((j - b, b))
         return src_spans, tgt_spans
 
     def run(self, lo: np.ndarray, hi: np.ndarray) -> tuple[list[tuple[int, int]], list[np.ndarray]]:
         """The best path as steps (a, b), and each row's best scores from (0, 0), j from lo[i] to hi[i]."""
+        steps, scores, _ = self._dp(lo, hi)
+        return steps, scores
+
+    def _dp(self, lo: np.ndarray, hi: np.ndarray, to_end: list[np.ndarray] | None = None
+            ) -> tuple[list[tuple[int, int]], list[np.ndarray], list[tuple[int, int, int, int, float]]]:
+        """The search; with `to_end`, also every merge (i, a, b, j, best path score through it) near the best.
+
+        "Near" is judged against the backward best, which may differ from the
+        forward one in the last bits: the caller filters with the forward score.
+        """
         types = [(1, 0)] + list(self.params.bead_types)
         scores: list[np.ndarray] = []
         choices: list[np.ndarray] = []
+        near_best: list[tuple[int, int, int, int, float]] = []
+        if to_end is not None:
+            best_total = float(to_end[0][0])
+            near = best_total - self.params.refine_regret - 1e-9 * (1.0 + abs(best_total))
         for r0, r1, c0, c1 in _row_blocks(lo, hi):
             block_gains = {}
             for a, b in types[1:]:
@@ -438,6 +452,10 @@ class _Lattice:
                     else:
                         candidate = prev + block_gains[(a, b)][i - r0, j_from - c0 : j_to - c0 + 1]
                     target = slice(j_from - row_lo, j_to - row_lo + 1)
+                    if to_end is not None and a + b > 2:
+                        through = candidate + to_end[i][target]
+                        for k in np.nonzero(through >= near)[0]:
+                            near_best.append((i, a, b, j_from + int(k), float(through[k])))
                     better = candidate > best[target]
                     best[target] = np.where(better, candidate, best[target])
                     choice[target] = np.where(better, t, choice[target])
@@ -448,7 +466,7 @@ class _Lattice:
                 choice = np.where(from_left, np.int8(len(types)), choice)
                 scores.append(best)
                 choices.append(choice)
-        return self._trace(lo, choices, types), scores
+        return self._trace(lo, choices, types), scores, near_best
 
     def _trace(self, lo, choices, types) -> list[tuple[int, int]]:
         beads = []

@@ -22,7 +22,7 @@ def bead_records(alignment: Alignment) -> Iterable[dict[str, object]]:
             "tgt": list(bead.tgt),
             "score": bead.score,
             "type": bead.kind,
-            "in_tmx": bead.is_pair and bead.score >= alignment.min_score,
+            "in_tmx": alignment.in_tmx(bead),
             "src_text": src_text,
             "tgt_text": tgt_text,
         }

@@ -33,13 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment
 from .evaluate import ROOT, corpus_folder, non_empty_lines
-from .pipeline import Aligner
-from .report import write_report
-from .tmx import write_tmx
+from .pipeline import Aligner, write_outputs
 
 STAGES = ("ingest", "segment", "embed", "align", "write")
 DEFAULT_SIZES = (1000, 2000, 4000, 10000, 50000)
@@ -65,9 +62,7 @@ def timed_run(aligner: Aligner, src: Path, tgt: Path) -> Alignment:
     alignment = aligner.align_files(src, tgt)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        write_tmx(alignment, Path(folder) / "x.tmx")
-        write_report(alignment, Path(folder) / "x.html")
-        write_beads(alignment, Path(folder) / "x.jsonl")
+        write_outputs(alignment, Path(folder) / "x.tmx", Path(folder) / "x.html", Path(folder) / "x.jsonl")
     alignment.timings["write"] = time.perf_counter() - start
     return alignment
 

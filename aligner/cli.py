@@ -84,12 +84,13 @@ class _Parser(argparse.ArgumentParser):
         return UsageError(f"unrecognized arguments: {' '.join(extras)}", hint=f"{hint}; see '{self.prog} --help'")
 
 
-_NUMBER = re.compile(r"-\.?\d")
+#: argparse's own test for a negative number (a value, not an option).
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 
 def _is_option(token: str) -> bool:
     """Whether argparse reads `token` as an option: '-x', '--xx', not '-' (stdin) nor a negative number."""
-    return token.startswith("-") and token != "-" and not _NUMBER.match(token)
+    return token.startswith("-") and token != "-" and not _NEGATIVE_NUMBER.match(token)
 
 
 def _score(text: str) -> float:
@@ -183,7 +184,7 @@ def _add_alignment_options(parser: argparse.ArgumentParser) -> None:
                        "~20x slower) or st:NAME_OR_PATH (a sentence-transformers model; needs aligner[st])")
     model.add_argument("--min-score", type=_score, default=DEFAULT_MIN_SCORE, metavar="X",
                        help=f"leave pairs below this confidence out of the TMX (default: {DEFAULT_MIN_SCORE})")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, warnings or summary on stderr")
 
 
 def _config(args: argparse.Namespace) -> AlignConfig:
@@ -212,10 +213,10 @@ def run_align(args: argparse.Namespace) -> int:
     if not args.quiet:
         for warning in alignment.warnings:
             print(f"aligner: warning: {warning}", file=sys.stderr)
-        pairs = alignment.pairs
-        doubtful = sum(1 for bead in pairs if bead.score < alignment.min_score)
+        pairs = len(alignment.pairs)
+        doubtful = pairs - len(alignment.translation_units())
         print(f"aligner: {Path(args.src).name} ({len(alignment.src)} segments) ↔ {Path(args.tgt).name} "
-              f"({len(alignment.tgt)} segments): {len(pairs)} pairs, {doubtful} below --min-score"
+              f"({len(alignment.tgt)} segments): {pairs} pairs, {doubtful} below --min-score"
               + (f"; wrote {', '.join(written)}" if written else ""), file=sys.stderr)
     return 0
 

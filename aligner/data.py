@@ -7,8 +7,8 @@ next, so a stage can be tested, replaced or run on its own.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -45,8 +45,9 @@ class SegmentedDocument:
     document: Document
     segments: tuple[Segment, ...]
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
+        """The segments' texts, built once: every stage after segmentation reads them."""
         return [segment.text for segment in self.segments]
 
     @property
@@ -111,9 +112,12 @@ class Alignment:
     def pairs(self) -> list[Bead]:
         return [bead for bead in self.beads if bead.is_pair]
 
+    def in_tmx(self, bead: Bead) -> bool:
+        """Whether the bead is a translation unit: a pair at or above min_score; the rest of the pairs are doubtful."""
+        return bead.is_pair and bead.score >= self.min_score
+
     def translation_units(self) -> list[Bead]:
-        """Pairs confident enough for the TMX (at or above min_score)."""
-        return [bead for bead in self.pairs if bead.score >= self.min_score]
+        return [bead for bead in self.beads if self.in_tmx(bead)]
 
 
 #: Languages written without spaces between sentences.
@@ -134,19 +138,3 @@ def join_segments(texts: list[str], lang: str) -> str:
 def segment_separator(lang: str) -> str:
     """What goes between two sentences of `lang`: nothing in Japanese or Chinese, else a space."""
     return "" if base_language(lang) in UNSPACED_LANGUAGES else " "
-
-
-#: Punctuation that ends a sentence, and the closing marks that may follow it,
-#: after NFKC (which turns full-width ．！？：；） and … into their ASCII forms).
-_SENTENCE_FINAL = frozenset("。.!?:;")
-_CLOSING_MARKS = "\"'”’」』)]】》〉"
-
-
-def ends_like_sentence(text: str) -> bool:
-    """Whether `text` ends with sentence-final punctuation (perhaps inside quotes or brackets).
-
-    Headings, breadcrumbs, dates and footer lines usually do not, so a sentence
-    paired with one of them is suspect (see `score.py`).
-    """
-    tail = unicodedata.normalize("NFKC", text).rstrip().rstrip(_CLOSING_MARKS).rstrip()
-    return bool(tail) and tail[-1] in _SENTENCE_FINAL

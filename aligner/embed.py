@@ -103,7 +103,7 @@ class RememberingEmbedder:
     """
 
     inner: Embedder
-    name: str = ""
+    name: str = field(init=False)
     _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -39,7 +39,7 @@ from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .data import Bead, Document, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
 from .pipeline import Aligner
-from .score import FEATURES, UNALIGN_BELOW, Calibration, fit_constrained, score_beads
+from .score import FEATURES, UNALIGN_BELOW, Calibration, fit_constrained
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.
@@ -283,7 +283,7 @@ def align_gold_with_baselines(aligner: Aligner, document: GoldDocument) -> GoldR
     """Our beads and the baselines' on the same segments and the same embeddings."""
     timings: dict[str, float] = {}
     p = aligner.propose(*_documents(document), timings)
-    beads = {"aligner": score_beads(p.raw, p.features, aligner.calibration)}
+    beads = {"aligner": aligner.score(p)}
     src_lengths, tgt_lengths = [len(t) for t in p.src.texts], [len(t) for t in p.tgt.texts]
     baselines = {
         "gale-church": gale_church(src_lengths, tgt_lengths),
@@ -355,7 +355,7 @@ def calibrate(aligner: Aligner, limit: int) -> None:
     calibration = Calibration(intercept, tuple(float(w) for w in weights),
                               f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and unrelated), "
                               f"seed {SEED}")
-    (Path(__file__).parent / "calibration.json").write_text(calibration.to_json(), "utf-8")
+    calibration.save()
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
           + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
     probabilities = calibration.probability(features)

@@ -165,12 +165,15 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
     if encoding:
         try:
             return _clean(data.decode(encoding), path), encoding
-        except LookupError:  # only from the library: the CLI checks --encoding while parsing arguments
-            raise _encoding_error(encoding, path) from None
         except UnicodeDecodeError as error:
             raise InputError(
                 f"is not valid {encoding} (byte {error.start})", path, "check --encoding, or leave it out to detect"
             ) from None
+        except (LookupError, UnicodeError):  # a bad name only from the library: the CLI checks it while parsing
+            problem = _encoding_problem(encoding)
+            if problem:
+                raise UsageError(problem, path, _ENCODING_HINT) from None
+            raise InputError(f"is not valid {encoding}", path, "check --encoding, or leave it out to detect") from None
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
@@ -202,31 +205,34 @@ def check_encoding(name: str) -> str:
     error (exit 2) before any file is read. The library does not check the
     name ahead: `decode` finds a bad one on first use and names the file.
     """
-    if not _is_text_encoding(name):
-        raise _encoding_error(name)
+    problem = _encoding_problem(name)
+    if problem:
+        raise UsageError(problem, hint=_ENCODING_HINT)
     return name
 
 
-def _is_text_encoding(name: str) -> bool:
-    """Whether `bytes.decode` accepts `name`: a known codec, and one from bytes to text (not 'hex', 'rot13')."""
+_ENCODING_HINT = "try utf-8, cp932, euc-jp, iso-2022-jp or utf-16"
+
+
+def _encoding_problem(name: str) -> str | None:
+    """Why `bytes.decode` cannot make text with `name`, or None if it can.
+
+    `codecs.lookup` alone is not enough: it also knows codecs from bytes to
+    bytes ('hex', 'rot13') and ones that refuse everything ('undefined').
+    """
     try:
         b"a".decode(name)  # not b"": empty bytes decode to "" without looking the codec up
     except LookupError:
-        return False
-    except ValueError:  # a text encoding that cannot decode this one byte (UTF-16 needs two)
-        pass
-    return True
-
-
-def _encoding_error(name: str, path: str | Path | None = None) -> UsageError:
-    """The error for an encoding name `bytes.decode` refuses, naming the file being read, if any."""
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        problem = f"unknown encoding '{name}'"
-    else:
-        problem = f"'{name}' is not a text encoding"
-    return UsageError(problem, path, "try utf-8, cp932, euc-jp, iso-2022-jp or utf-16")
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            return f"unknown encoding '{name}'"
+        return f"'{name}' is not a text encoding"
+    except UnicodeDecodeError:  # a text encoding that cannot decode this one byte (UTF-16 needs two)
+        return None
+    except UnicodeError:  # 'undefined' raises the base class for any input
+        return f"'{name}' is not a text encoding"
+    return None
 
 
 def _reject_binary(data: bytes, path: str | Path) -> None:
@@ -455,7 +461,7 @@ def _declared_html_encoding(data: bytes) -> str | None:
     if not match:
         return None
     name = match.group(1).decode("ascii")
-    return name if _is_text_encoding(name) else None
+    return None if _encoding_problem(name) else name
 
 
 def _remove_cjk_segment_breaks(text: str) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 from .align import RawBead, SpanEmbedder, align_vectors
 from .beads import write_beads
 from .config import AlignConfig
-from .data import Alignment, Document, SegmentedDocument, base_language, join_segments
+from .data import Alignment, Bead, Document, SegmentedDocument, base_language, join_segments
 from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
@@ -142,8 +142,18 @@ class Aligner:
         return self.align_documents(src, tgt)
 
     def align_documents(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Alignment:
-        with self._blas_threads():
-            return self._align_documents(src, tgt, dict(timings or {}))
+        timings = dict(timings or {})
+        proposal = self.propose(src, tgt, timings)
+        with _timed(timings, "align"):
+            beads = self.score(proposal)
+        alignment = Alignment(
+            src=proposal.src, tgt=proposal.tgt, beads=beads, model=self.embedder.name,
+            min_score=self.config.min_score, timings=timings, warnings=proposal.warnings,
+            settings={"src_lang": proposal.src.document.lang, "tgt_lang": proposal.tgt.document.lang,
+                      "presplit": self.config.presplit, "min_score": self.config.min_score},
+        )
+        alignment.warnings.extend(alignment_warnings(alignment))
+        return alignment
 
     def _blas_threads(self) -> AbstractContextManager[object]:
         """One BLAS thread for all the matrix work here when the worker has the other core.
@@ -157,26 +167,20 @@ class Aligner:
 
         return threadpool_limits(limits=1, user_api="blas")
 
-    def _align_documents(self, src: Document, tgt: Document, timings: dict[str, float]) -> Alignment:
-        proposal = self.propose(src, tgt, timings)
-        with _timed(timings, "align"):
-            beads = score_beads(proposal.raw, proposal.features, self.calibration)
-        alignment = Alignment(
-            src=proposal.src, tgt=proposal.tgt, beads=beads, model=self.embedder.name,
-            min_score=self.config.min_score, timings=timings, warnings=proposal.warnings,
-            settings={"src_lang": proposal.src.document.lang, "tgt_lang": proposal.tgt.document.lang,
-                      "presplit": self.config.presplit, "min_score": self.config.min_score},
-        )
-        alignment.warnings.extend(alignment_warnings(alignment))
-        return alignment
-
     def propose(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Proposal:
         """Every stage before scoring: language check, segmentation, embedding and the search.
 
         `aligner.evaluate` fits the calibration on exactly these proposals and
-        scores them as the aligner does, so fitting and use cannot drift apart.
+        scores them with `score`, so fitting and use cannot drift apart.
         """
-        timings = {} if timings is None else timings
+        with self._blas_threads():
+            return self._propose(src, tgt, {} if timings is None else timings)
+
+    def score(self, proposal: Proposal) -> list[Bead]:
+        """The proposal's beads with their calibrated confidence; unlikely pairs become unaligned segments."""
+        return score_beads(proposal.raw, proposal.features, self.calibration)
+
+    def _propose(self, src: Document, tgt: Document, timings: dict[str, float]) -> Proposal:
         src, tgt, warnings, mismatched = language_check(src, tgt)
         if mismatched and self.wrong_language_fails:
             document, message = mismatched[0]
@@ -219,13 +223,11 @@ class Aligner:
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""
 
-        src_texts, tgt_texts = src.texts, tgt.texts  # built once: `texts` makes a new list each time
-
         def embed_spans(src_spans: list[tuple[int, int]],
                         tgt_spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
             return self.embed_pair(
-                [join_segments(src_texts[start : start + size], src.document.lang) for start, size in src_spans],
-                [join_segments(tgt_texts[start : start + size], tgt.document.lang) for start, size in tgt_spans],
+                [join_segments(src.texts[start : start + size], src.document.lang) for start, size in src_spans],
+                [join_segments(tgt.texts[start : start + size], tgt.document.lang) for start, size in tgt_spans],
             )
 
         return embed_spans
@@ -297,6 +299,7 @@ def write_outputs(alignment: Alignment, tmx: str | os.PathLike[str] | None = Non
     if report:
         write_report(alignment, report)
     return write_tmx(alignment, tmx) if tmx else 0
+
 
 def _non_empty(segmented: SegmentedDocument) -> SegmentedDocument:
     if not segmented.segments:
@@ -376,8 +379,7 @@ def _script_fits(script: str, lang: str) -> bool:
 
 def alignment_warnings(alignment: Alignment) -> list[str]:
     """Warn when the two documents hardly look like translations of each other."""
-    pairs = alignment.pairs
-    confident = [bead for bead in pairs if bead.score >= alignment.min_score]
+    confident = alignment.translation_units()
     segments = max(len(alignment.src), len(alignment.tgt))
     if segments >= 5 and len(confident) < 0.2 * min(len(alignment.src), len(alignment.tgt)):
         return [f"only {len(confident)} confident pairs for {len(alignment.src)} + {len(alignment.tgt)} segments: "

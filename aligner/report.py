@@ -44,6 +44,7 @@ def _template() -> Template:
 def render_report(alignment: Alignment) -> str:
     template = _template()
     pairs = alignment.pairs
+    units = len(alignment.translation_units())
     histogram = [0] * 10
     for bead in pairs:
         histogram[min(int(bead.score * 10), 9)] += 1
@@ -57,8 +58,8 @@ def render_report(alignment: Alignment) -> str:
         model=alignment.model,
         settings=alignment.settings,
         min_score=alignment.min_score,
-        tmx_count=len(alignment.translation_units()),
-        doubtful_count=sum(1 for bead in pairs if bead.score < alignment.min_score),
+        tmx_count=units,
+        doubtful_count=len(pairs) - units,
         unaligned_src=sum(len(bead.src) for bead in alignment.beads if not bead.tgt),
         unaligned_tgt=sum(len(bead.tgt) for bead in alignment.beads if not bead.src),
         kinds=sorted(Counter(bead.kind for bead in alignment.beads).items(), key=lambda item: -item[1]),

@@ -16,14 +16,16 @@ vectors only if the search's refinement rounds run out, or when
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .align import RawBead, length_cost
-from .data import Bead, ends_like_sentence
+from .data import Bead
 
 #: The features of a pair (`bead_features` computes them, in this order), each
 #: with the direction it may push the confidence: +1 up, -1 down, 0 either.
@@ -50,6 +52,9 @@ _NO_NEIGHBOUR_MARGIN = -0.3
 UNALIGN_BELOW = 0.5
 
 
+_CALIBRATION_FILE = "calibration.json"
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Logistic model: P(correct) = sigmoid(intercept + sum(weight * feature))."""
@@ -60,17 +65,37 @@ class Calibration:
 
     @classmethod
     def load(cls) -> "Calibration":
-        data = json.loads(resources.files("aligner").joinpath("calibration.json").read_text("utf-8"))
+        """The calibration the package ships (aligner/calibration.json)."""
+        data = json.loads(resources.files("aligner").joinpath(_CALIBRATION_FILE).read_text("utf-8"))
         return cls(intercept=data["intercept"], weights=tuple(data["weights"][name] for name in FEATURES),
                    fitted_on=data.get("fitted_on", ""))
+
+    def save(self) -> None:
+        """Replace the shipped calibration: for `python -m aligner.evaluate --calibrate` in a source checkout."""
+        data = {"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights)), "fitted_on": self.fitted_on}
+        (Path(__file__).parent / _CALIBRATION_FILE).write_text(json.dumps(data, indent=2) + "\n", "utf-8")
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         z = self.intercept + features @ np.asarray(self.weights)
         return 1.0 / (1.0 + np.exp(-z))
 
-    def to_json(self) -> str:
-        return json.dumps({"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights)),
-                           "fitted_on": self.fitted_on}, indent=2) + "\n"
+
+#: Punctuation that ends a sentence, and the closing marks that may follow it,
+#: after NFKC (which turns full-width ．！？：；） and … into their ASCII forms).
+#: Wider than the splitters' sentence ends (`segment.py`): a colon or semicolon
+#: also ends a line that is a sentence rather than a heading.
+_SENTENCE_FINAL = frozenset("。.!?:;")
+_CLOSING_MARKS = "\"'”’」』)]】》〉"
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether `text` ends with sentence-final punctuation (perhaps inside quotes or brackets).
+
+    Headings, breadcrumbs, dates and footer lines usually do not, so a sentence
+    paired with one of them is suspect (the `sentence_end_mismatch` feature).
+    """
+    tail = unicodedata.normalize("NFKC", text).rstrip().rstrip(_CLOSING_MARKS).rstrip()
+    return bool(tail) and tail[-1] in _SENTENCE_FINAL
 
 
 def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str]) -> np.ndarray:

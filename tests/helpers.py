@@ -1,21 +1,32 @@
-"""Helpers the test files share: the CLI in a subprocess, JSON Lines beads, TMX validation, tiny alignments.
+"""Helpers the test files share: paths, the CLI in a subprocess and its errors, JSON Lines beads, TMX
+validation, tiny alignments, Debian packages for the browser and OmegaT tests.
 
-Imported as `from helpers import ...` (pytest puts tests/ on sys.path, as for `from conftest import ...`).
+Imported as `from helpers import ...` (pytest puts tests/ on sys.path, beside conftest.py, which holds the fixtures).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Callable
 
+import pytest
 from lxml import etree
 
 from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument
 
-from conftest import TMX_DTD
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "corpora" / "seeds"
+JA_SEED = SEEDS / "ied10-mic-ja.txt"
+EN_SEED = SEEDS / "ied10-meti-en.txt"
+TMX_DTD = Path(__file__).resolve().parent / "data" / "tmx14.dtd"
+#: tests/artifacts/ (git-ignored), for the `artifacts` fixture.
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 def run_cli(*args, background: bool = False, timeout: float = 900, **options):
@@ -33,19 +44,38 @@ def run_cli(*args, background: bool = False, timeout: float = 900, **options):
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, **options)
 
 
-def read_beads(source: Path | str) -> list[dict]:
-    """JSON Lines beads, from a file or from text already read (such as a CLI's stdout).
+def assert_one_clear_error(result: subprocess.CompletedProcess, exit_code: int, *words: str) -> str:
+    """Exit status as SPEC says; one 'aligner: error:' line on stderr containing every word; no traceback.
+
+    `result` is run_cli's, or built from `cli.main`'s status and captured stderr
+    for a run in this process. Returns the error line.
+    """
+    assert "Traceback" not in result.stderr
+    assert result.returncode == exit_code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("aligner: error: "), result.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def parse_beads(text: str) -> list[dict]:
+    """JSON Lines beads from text (such as a CLI's stdout).
 
     One record per "\\n" and nothing else: str.splitlines would also cut at U+2028,
     U+2029 and U+0085, which json.dumps(ensure_ascii=False) leaves raw inside a
     segment's text. Only a final empty line (the last record's "\\n") is ignored;
     any other empty or partial line fails to parse.
     """
-    text = source.read_text("utf-8") if isinstance(source, Path) else source
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     return [json.loads(line) for line in lines]
+
+
+def read_beads(path: Path) -> list[dict]:
+    """JSON Lines beads from a UTF-8 file, as parse_beads reads them."""
+    return parse_beads(path.read_text("utf-8"))
 
 
 def validate_tmx(path: Path | str) -> etree._ElementTree:
@@ -57,15 +87,14 @@ def validate_tmx(path: Path | str) -> etree._ElementTree:
 
 
 def make_alignment(src: str | Sequence[str] | Document, tgt: str | Sequence[str] | Document,
-                   beads: Sequence[Bead] | None = None, *, score: float = 0.9, min_score: float = 0.5,
-                   src_lang: str = "ja", tgt_lang: str = "en", src_name: str = "d", tgt_name: str = "d",
-                   model: str = "m") -> Alignment:
-    """A small hand-made Alignment.
+                   beads: Sequence[Bead] | None = None, *, src_lang: str = "ja", tgt_lang: str = "en",
+                   src_name: str = "d", tgt_name: str = "d") -> Alignment:
+    """A small hand-made Alignment (model "m", min_score 0.5).
 
     Each side is one text (one paragraph, one segment), a list of texts (a
     paragraph and a segment each) or a Document (a segment per paragraph; its
     own name and language are kept). Without `beads`, segment i pairs with
-    segment i, each pair with confidence `score`.
+    segment i, each pair with confidence 0.9.
     """
     def side(content, lang: str, name: str) -> SegmentedDocument:
         if isinstance(content, Document):
@@ -77,5 +106,32 @@ def make_alignment(src: str | Sequence[str] | Document, tgt: str | Sequence[str]
 
     s, t = side(src, src_lang, src_name), side(tgt, tgt_lang, tgt_name)
     if beads is None:
-        beads = [Bead((i,), (i,), score) for i in range(min(len(s), len(t)))]
-    return Alignment(s, t, list(beads), model, min_score)
+        beads = [Bead((i,), (i,), 0.9) for i in range(min(len(s), len(t)))]
+    return Alignment(s, t, list(beads), "m", 0.5)
+
+
+def ensure_debian_packages(probes: dict[str, Callable[[], bool]], purpose: str) -> None:
+    """Install the Debian packages whose probe fails, or skip the calling test saying why.
+
+    The browser and OmegaT tests need programs that pip cannot install. As root
+    with apt-get (a developer's machine or CI here) they are installed on first
+    use, so a fresh clone's `make test` runs these tests instead of skipping them.
+    """
+    missing = [package for package, present in probes.items() if not present()]
+    if not missing:
+        return
+    command = " ".join(["apt-get install -y", *missing])
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        pytest.skip(f"{purpose} need the Debian packages {', '.join(missing)}, which are missing; "
+                    f"install them with `sudo {command}` (not root or no apt-get here)")
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600", *missing]
+    result = subprocess.run(install, capture_output=True, text=True, env=environment)
+    if result.returncode != 0:  # a fresh machine has no package lists yet
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=environment)
+        result = subprocess.run(install, capture_output=True, text=True, env=environment)
+    still_missing = [package for package in missing if not probes[package]()]
+    if still_missing:
+        reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no message"]
+        pytest.skip(f"{purpose} need the Debian packages {', '.join(still_missing)}, "
+                    f"and `{command}` failed: {reason[0]}")

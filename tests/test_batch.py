@@ -12,8 +12,7 @@ import pytest
 from aligner.batch import DocumentPair, discover_pairs, is_up_to_date, prepare_outdir, run_batch
 from aligner.errors import UsageError
 
-from conftest import EN_SEED, JA_SEED, ROOT
-from helpers import read_beads, run_cli, validate_tmx
+from helpers import EN_SEED, JA_SEED, ROOT, assert_one_clear_error, read_beads, run_cli, validate_tmx
 
 GOLD = ROOT / "corpora" / "gold" / "ja-en"
 #: Small real article pairs (Kyoto Wikipedia, NTREX news), a few sentences each.
@@ -214,11 +213,7 @@ def test_cli_usage_errors_exit_2_in_one_line(tmp_path):
         (JA_SEED.parent, tmp_path / "out", "has no document pairs"),  # the seeds are not named NAME.ja.txt
         (pairs, afile, "is a file, not a folder"),
     ]:
-        result = run_cli("batch", source, "-o", outdir, timeout=120)
-        stderr = result.stderr
-        assert result.returncode == 2, stderr
-        assert message in stderr and "Traceback" not in stderr
-        assert len(stderr.strip().splitlines()) == 1
+        assert_one_clear_error(run_cli("batch", source, "-o", outdir, timeout=120), 2, message)
 
 
 def test_ctrl_c_mid_batch_exits_1_promptly_leaving_only_complete_files(tmp_path):
@@ -259,15 +254,3 @@ def test_document_pair_outputs_are_named_after_the_pair(tmp_path):
     pair = DocumentPair("report", tmp_path / "a.ja.txt", tmp_path / "a.en.txt")
     assert [p.name for p in pair.outputs(tmp_path)] == ["report.tmx", "report.html", "report.jsonl"]
 
-
-@pytest.mark.parametrize("chunk", [256, 3])
-def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(aligner, seed_alignment, monkeypatch, chunk):
-    """The two-core path (worker splits, this process embeds chunk by chunk) changes speed, not results."""
-    monkeypatch.setattr("aligner.pipeline._CHUNK_PARAGRAPHS", chunk)  # 3: the seed pair in many chunks
-    with replace(aligner, segment_in_worker=True) as two_cores:
-        alignment = two_cores.align_files(JA_SEED, EN_SEED)
-        assert two_cores.worker is not None
-    assert alignment.src.segments == seed_alignment.src.segments
-    assert alignment.tgt.segments == seed_alignment.tgt.segments
-    assert [(b.src, b.tgt, b.score) for b in alignment.beads] == [(b.src, b.tgt, b.score) for b in seed_alignment.beads]
-    assert set(alignment.timings) == set(seed_alignment.timings)

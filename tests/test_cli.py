@@ -1,10 +1,22 @@
-"""The command line as users run it: a real subprocess, real files, exit codes per SPEC.
+"""The command line (aligner/cli.py): outputs, help, and argument parsing.
 
-Bad input, bad options and Ctrl-C are in test_bad_input.py.
+Runs and help go through a real subprocess, on real files. Parsing runs in-process
+through `cli.main` (it prints the error and returns the exit status, as the real CLI
+does); the real CLI's bad options, bad input and Ctrl-C are in test_bad_input.py.
 """
 
-from conftest import EN_SEED, JA_SEED
-from helpers import read_beads, run_cli
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from aligner import cli
+from aligner.ingest import check_encoding, read_document
+
+from helpers import EN_SEED, JA_SEED, assert_one_clear_error, parse_beads, read_beads, run_cli
 
 
 def test_align_writes_tmx_report_and_beads(tmp_path):
@@ -24,7 +36,7 @@ def test_without_outputs_the_beads_go_to_stdout(tmp_path):
     tgt.write_text("A cat is sleeping by the window.\nIt rained today.\n", "utf-8")
     result = run_cli("align", src, tgt, "--presplit", "-q")
     assert result.returncode == 0, result.stderr
-    records = read_beads(result.stdout)
+    records = parse_beads(result.stdout)
     assert [(r["src"], r["tgt"]) for r in records] == [([0], [0]), ([1], [1])]
     assert result.stderr == ""
 
@@ -33,3 +45,109 @@ def test_help_teaches_with_examples():
     result = run_cli("align", "--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout and "--min-score" in result.stdout and "--presplit" in result.stdout
+
+
+# ---------------------------------------------------------------- parsing, in-process
+
+
+def run_main(capsys, *argv) -> subprocess.CompletedProcess:
+    """`aligner ARGV...` through `cli.main` in this process: its exit status and what it printed."""
+    argv = [str(arg) for arg in argv]
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["aligner", *argv], status, out, err)
+
+
+# ---------------------------------------------------------------- what is left over, refused by its receiver
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["align", "ja.txt", "en.txt", "c"], "c (an extra argument: the usage is 'aligner align [options] SRC TGT'"),
+    (["align", "ja.txt", "en.txt", "c", "d"], "c d (extra arguments: the usage is 'aligner align [options] SRC TGT'"),
+    (["align", "ja.txt", "en.txt", "-1"], "-1 (an extra argument: the usage is 'aligner align [options] SRC TGT'"),
+    (["batch", "in", "-o", "out", "extra"], "extra (an extra argument: the usage is 'aligner batch [options] INPUT'"),
+])
+def test_a_stray_argument_is_called_extra_and_shows_the_usage(capsys, argv, message):
+    result = run_main(capsys, *argv)
+    assert_one_clear_error(result, 2)
+    assert result.stderr == f"aligner: error: unrecognized arguments: {message}; see 'aligner {argv[0]} --help')\n"
+
+
+@pytest.mark.parametrize("command, main_options", [
+    ("align", {"--tmx", "--report", "--beads", "--src-lang", "--tgt-lang", "--encoding", "--model", "--min-score"}),
+    ("batch", {"--outdir", "--merged", "--force", "--src-lang", "--tgt-lang", "--encoding", "--model", "--min-score"}),
+])
+def test_an_unknown_option_exits_2_listing_real_options_of_the_subcommand(capsys, tmp_path, command, main_options):
+    """The README's message. The options listed are the command's own, as its --help shows them,
+    the main ones among them; not their order or number. Nothing is written."""
+    if command == "align":
+        argv = ["align", JA_SEED, EN_SEED, "-o", tmp_path / "a.tmx", "--report", tmp_path / "a.html",
+                "--beads", tmp_path / "a.jsonl"]
+    else:
+        argv = ["batch", tmp_path / "in", "-o", tmp_path / "out", "--merged", tmp_path / "all.tmx"]
+    line = assert_one_clear_error(run_main(capsys, *argv, "--frobnicate"), 2)
+    assert line.startswith("aligner: error: unrecognized arguments: --frobnicate (valid options: --")
+    assert line.endswith(f"; see 'aligner {command} --help')")
+    assert "--version" not in line and "usage" not in line
+    assert os.listdir(tmp_path) == []
+    listed = re.search(r"\(valid options: ([^;)]*)", line).group(1).split(", ")
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) <= _long_options_in_help(capsys, command), listed
+    assert main_options <= set(listed), listed
+
+
+def _long_options_in_help(capsys, command: str) -> set[str]:
+    """The long options in the option column of `aligner COMMAND --help` (lines two spaces in, starting with '-')."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    columns = [match.group(1) for match in re.finditer(r"^  (-\S.*?)(?: {2,}|$)", help_text, re.MULTILINE)]
+    return {option for column in columns for option in re.findall(r"--[\w-]+", column)}
+
+
+def test_an_unknown_option_with_a_stray_argument_gives_both_the_options_and_the_usage(capsys):
+    line = assert_one_clear_error(run_main(capsys, "align", "ja.txt", "en.txt", "c", "--frobnicate"), 2)
+    assert "unrecognized arguments: c --frobnicate (valid options: --" in line and "--tmx" in line
+    assert "; usage: 'aligner align [options] SRC TGT'; see 'aligner align --help')" in line
+
+
+# ---------------------------------------------------------------- --encoding: checked once, while parsing
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("sjis-x", "unknown encoding 'sjis-x'"),
+    ("hex", "'hex' is not a text encoding"),
+    ("rot13", "'rot13' is not a text encoding"),
+    ("base64", "'base64' is not a text encoding"),
+    ("undefined", "'undefined' is not a text encoding"),  # refuses every input: it crashed the same way
+])
+def test_a_bad_encoding_is_a_usage_error_while_parsing(capsys, tmp_path, name, problem):
+    """Codecs that are not bytes -> text ('hex') used to pass the check and crash on decoding. Nothing is written."""
+    (tmp_path / "ja.txt").write_text("猫が眠る。\n", "utf-8")
+    (tmp_path / "en.txt").write_text("A cat sleeps.\n", "utf-8")
+    result = run_main(capsys, "align", tmp_path / "ja.txt", tmp_path / "en.txt", "-o", tmp_path / "a.tmx",
+                      "--report", tmp_path / "a.html", "--beads", tmp_path / "a.jsonl", "--encoding", name)
+    line = assert_one_clear_error(result, 2)
+    assert line == (f"aligner: error: argument --encoding: {problem}; try utf-8, cp932, euc-jp, iso-2022-jp or "
+                    "utf-16 (see 'aligner align --help')")
+    assert sorted(os.listdir(tmp_path)) == ["en.txt", "ja.txt"]
+
+
+def test_the_encoding_is_checked_once_while_parsing_not_again_per_document(monkeypatch, tmp_path):
+    import aligner.ingest as ingest
+
+    checked = []
+
+    def counting_check(name: str) -> str:
+        checked.append(name)
+        return check_encoding(name)
+
+    monkeypatch.setattr(cli, "check_encoding", counting_check)
+    monkeypatch.setattr(ingest, "check_encoding", counting_check)
+    args = cli.build_parser().parse_args(["align", "ja.txt", "en.txt", "--encoding", "cp932"])
+    assert checked == ["cp932"]
+    for name, text in (("ja.txt", "猫が眠る。\n"), ("en.txt", "A cat sleeps.\n")):
+        (tmp_path / name).write_bytes(text.encode("cp932"))
+        read_document(tmp_path / name, "ja", encoding=args.encoding)
+    assert checked == ["cp932"]

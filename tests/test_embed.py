@@ -13,8 +13,9 @@ PAIRS = [
 ]
 
 
-def test_bundled_model_puts_translations_nearest_each_other():
-    embedder = load_embedder(DEFAULT_MODEL)
+def test_bundled_model_puts_translations_nearest_each_other(aligner):
+    embedder = aligner.embedder  # the session's, loaded once
+    assert embedder.name == DEFAULT_MODEL
     ja = embedder.embed([p[0] for p in PAIRS])
     en = embedder.embed([p[1] for p in PAIRS])
     assert ja.shape == (3, 512) and np.allclose(np.linalg.norm(ja, axis=1), 1.0, atol=1e-4)
@@ -53,8 +54,8 @@ def test_combined_model_averages_the_cosines_of_its_parts():
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
-def test_remembering_embedder_embeds_each_text_once_and_returns_the_same_vectors():
-    model = load_embedder(DEFAULT_MODEL)
+def test_remembering_embedder_embeds_each_text_once_and_returns_the_same_vectors(aligner):
+    model = aligner.embedder
     asked: list[str] = []
 
     class Counting:

@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from aligner.ingest import read_document, text_paragraphs
+from aligner.errors import UsageError
+from aligner.ingest import check_encoding, decode, read_document, text_paragraphs
 
-from conftest import EN_SEED, JA_SEED, SEEDS
+from helpers import EN_SEED, JA_SEED, SEEDS
 
 
 def test_pdf_repair_gives_back_whole_words_and_sentences():
@@ -68,3 +69,36 @@ def test_presplit_keeps_every_non_empty_line_as_given(tmp_path: Path):
     source.write_text("  first line \n\nsecond.  Two sentences.\n   \nthird", "utf-8")
     document = read_document(source, "en", presplit=True)
     assert document.paragraphs == ("  first line ", "second.  Two sentences.", "third")
+
+
+# ---------------------------------------------------------------- encodings by name: errors name the file
+
+
+@pytest.mark.parametrize("name", ["utf-8", "UTF8", "cp932", "Shift_JIS", "euc-jp", "iso-2022-jp", "utf-16",
+                                  "utf-16-le", "utf-8-sig", "latin-1"])
+def test_real_text_encodings_are_accepted(name):
+    assert check_encoding(name) == name
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("sjis-x", "unknown encoding 'sjis-x'"),
+    ("hex", "'hex' is not a text encoding"),
+    ("undefined", "'undefined' is not a text encoding"),
+])
+def test_the_library_names_the_file_when_its_encoding_is_bad(tmp_path, name, problem):
+    path = tmp_path / "ja.txt"
+    path.write_text("猫が眠る。\n", "utf-8")
+    with pytest.raises(UsageError) as error_info:
+        read_document(path, "ja", encoding=name)
+    assert str(error_info.value) == f"{path}: {problem} (try utf-8, cp932, euc-jp, iso-2022-jp or utf-16)"
+    with pytest.raises(UsageError, match=f"^ja.txt: {problem}"):
+        decode(b"abc", "ja.txt", name)
+
+
+@pytest.mark.parametrize("codec", ["hex", "undefined"])
+def test_an_html_page_declaring_a_codec_that_is_not_a_text_encoding_is_read_by_detection(tmp_path, codec):
+    page = tmp_path / "en.html"
+    page.write_bytes(b'<html><head><meta charset="%s"></head><body><p>A cat sleeps.</p></body></html>' % codec.encode())
+    document = read_document(page, "en")
+    assert document.paragraphs == ("A cat sleeps.",)
+    assert document.encoding == "utf-8"

@@ -13,7 +13,7 @@ its English rules miss a sentence that ends inside quotes, which one project
 rule fixes (the last test, and README.md).
 
 OmegaT (with a Java runtime) is installed on first use when missing, see
-conftest.ensure_debian_packages. The translated document is kept in
+helpers.ensure_debian_packages. The translated document is kept in
 tests/artifacts/ for a person to read.
 """
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from lxml.builder import E
 from aligner.data import Alignment, Bead
 from aligner.tmx import write_tmx
 
-from conftest import ensure_debian_packages
+from helpers import ensure_debian_packages
 
 OMEGAT_JAR = Path("/usr/share/omegat/OmegaT.jar")
 
@@ -92,7 +93,7 @@ def _with_two_sentence_unit(alignment: Alignment, first_src: int) -> tuple[Align
     assert first.kind == second.kind == "1-1"
     joined = Bead(first.src + second.src, first.tgt + second.tgt, min(first.score, second.score))
     beads[at:at + 2] = [joined]
-    return Alignment(alignment.src, alignment.tgt, beads, alignment.model, alignment.min_score), joined
+    return replace(alignment, beads=beads), joined
 
 
 def _with_one_to_two_unit(alignment: Alignment, src: int) -> tuple[Alignment, Bead]:
@@ -103,7 +104,7 @@ def _with_one_to_two_unit(alignment: Alignment, src: int) -> tuple[Alignment, Be
     assert first.kind == second.kind == "1-1"
     one_to_two = Bead(first.src, first.tgt + second.tgt, first.score)
     beads[at:at + 2] = [one_to_two, Bead(second.src, (), 0.0)]
-    return Alignment(alignment.src, alignment.tgt, beads, alignment.model, alignment.min_score), one_to_two
+    return replace(alignment, beads=beads), one_to_two
 
 
 def test_omegat_translates_the_seed_document_with_every_unit_of_our_tmx(seed_alignment, omegat, tmp_path, artifacts):

@@ -1,6 +1,10 @@
 """The whole pipeline on the real 10th-meeting pair: what a translator must get."""
 
-from conftest import EN_SEED, JA_SEED
+from dataclasses import replace
+
+import pytest
+
+from helpers import EN_SEED, JA_SEED
 
 
 def _tu_texts(alignment):
@@ -58,9 +62,21 @@ def test_scores_are_probabilities_and_unaligned_score_zero(seed_alignment):
             assert bead.score == 0.0
 
 
-def test_timings_cover_every_stage(aligner):
-    alignment = aligner.align_files(JA_SEED, EN_SEED)
-    assert set(alignment.timings) == {"ingest", "segment", "embed", "align"}
+def test_timings_cover_every_stage(seed_alignment):
+    assert set(seed_alignment.timings) == {"ingest", "segment", "embed", "align"}
+
+
+@pytest.mark.parametrize("chunk", [256, 3])
+def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(aligner, seed_alignment, monkeypatch, chunk):
+    """The two-core path (worker splits, this process embeds chunk by chunk) changes speed, not results."""
+    monkeypatch.setattr("aligner.pipeline._CHUNK_PARAGRAPHS", chunk)  # 3: the seed pair in many chunks
+    with replace(aligner, segment_in_worker=True) as two_cores:
+        alignment = two_cores.align_files(JA_SEED, EN_SEED)
+        assert two_cores.worker is not None
+    assert alignment.src.segments == seed_alignment.src.segments
+    assert alignment.tgt.segments == seed_alignment.tgt.segments
+    assert [(b.src, b.tgt, b.score) for b in alignment.beads] == [(b.src, b.tgt, b.score) for b in seed_alignment.beads]
+    assert set(alignment.timings) == set(seed_alignment.timings)
 
 
 def test_swapped_sides_are_detected_and_still_align(aligner):

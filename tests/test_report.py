@@ -29,13 +29,13 @@ def test_seed_report_embeds_both_documents_and_every_bead(seed_alignment, tmp_pa
 
 
 def test_report_is_self_contained():
-    html = render_report(make_alignment("<p>x</p>", "y", score=0.3))
+    html = render_report(make_alignment("<p>x</p>", "y"))
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "default-src 'none'" in html  # and the browser is told to load nothing
 
 
 def test_only_the_pages_own_script_may_run():
-    html = render_report(make_alignment("a", "b", score=0.3))
+    html = render_report(make_alignment("a", "b"))
     page, _ = _page(html)
     policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
     script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
@@ -46,7 +46,7 @@ def test_only_the_pages_own_script_may_run():
 
 def test_document_text_cannot_close_the_data_block_or_become_markup():
     src, tgt = '</script><script>alert("x")</script>', '<img src=x onerror="alert(1)"> <!-- & -->'
-    html = render_report(make_alignment(src, tgt, score=0.3))
+    html = render_report(make_alignment(src, tgt))
     assert html.count("</script>") == 2  # the data block's and the page script's own
     assert "<img src=x" not in html and "<!-- &" not in html
     _, data = _page(html)

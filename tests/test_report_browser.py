@@ -7,7 +7,7 @@ nothing, performs edits, and checks the TMX and beads downloaded from the page
 downloaded files go to tests/artifacts/ for a person to look at.
 
 Chromium and the CJK fonts are Debian packages, installed on first use when
-missing (see conftest.ensure_debian_packages); Playwright drives the system
+missing (see helpers.ensure_debian_packages); Playwright drives the system
 browser (its own browser download is never used).
 """
 
@@ -25,8 +25,7 @@ from aligner.data import Alignment, Bead, join_segments
 from aligner.report import write_report
 from aligner.tmx import tmx_tree
 
-from conftest import ensure_debian_packages
-from helpers import make_alignment, read_beads, validate_tmx
+from helpers import ensure_debian_packages, make_alignment, read_beads, validate_tmx
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -186,14 +185,11 @@ def test_filters_search_and_keyboard_navigation(seed_alignment, open_report, art
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
-#: The file names of the hand-made alignments below.
-EVIL_NAMES = {"src_name": "evil-ja.txt", "tgt_name": "evil-en.txt"}
-
-
 def test_document_text_is_shown_as_text_and_runs_nothing(open_report, artifacts):
     evil_src = ['<script>window.pwned = 1; alert("script")</script>', "</script><script>window.pwned = 3</script>"]
     evil_tgt = ['<img src=x onerror="window.pwned = 2; alert(2)">', "<!-- <b>bold</b> & &amp; -->"]
-    alignment = make_alignment(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)], **EVIL_NAMES)
+    alignment = make_alignment(evil_src, evil_tgt, [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.3)],
+                               src_name="evil-ja.txt", tgt_name="evil-en.txt")
     report = open_report(alignment)
     rows = report.rows()
     assert [row["src_text"] for row in rows] == [[text] for text in evil_src]
@@ -212,7 +208,7 @@ def _tricky_alignment() -> Alignment:
     src = ["\u3000制御\x0c文字\x01です。 ", "二文目\u00a0です。", "\ufeff三文目。", "孤立\x85した文。"]
     tgt = [" Control\x1b chars\ufffe here. ", "Second\u2028line\t\tjoined.", "Third one.\u3000", "Lonely \x00one."]
     beads = [Bead((0, 1), (0,), 0.91), Bead((2,), (1, 2), 0.6), Bead((3,), (), 0.0), Bead((), (3,), 0.0)]
-    return make_alignment(src, tgt, beads, **EVIL_NAMES)
+    return make_alignment(src, tgt, beads)
 
 
 @pytest.mark.parametrize("which", ["seed", "tricky"])
@@ -260,13 +256,13 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     tmx_path = report.download("#download-tmx", artifacts)
     beads_path = report.download("#download-beads", artifacts)
     tree = validate_tmx(tmx_path)
-    units = {tuple(_prop_values(tu)["x-source-segments"].split(",")): _unit(tu) for tu in tree.iter("tu")}
+    units = {tuple(_prop_values(unit)["x-source-segments"].split(",")): unit for unit in map(_unit, tree.iter("tu"))}
     assert len(units) == 18
     assert ("2",) not in units and ("19",) not in units and ("3",) in units
-    assert _prop_values_of(units[("1",)])["x-confidence"] == "1.0000"
-    assert _prop_values_of(units[("3",)])["x-confidence"] == f"{by_src[3].score:.4f}"
+    assert _prop_values(units[("1",)])["x-confidence"] == "1.0000"
+    assert _prop_values(units[("3",)])["x-confidence"] == f"{by_src[3].score:.4f}"
     for src, tgt, kind in ((("7",), "21", "1-1"), (("8",), "22", "1-1"), (("17", "18"), "33", "2-1"), (("20",), "36", "1-1")):
-        props = _prop_values_of(units[src])
+        props = _prop_values(units[src])
         assert (props["x-target-segments"], props["x-bead"], props["x-confidence"]) == (tgt, kind, "1.0000")
     ja = seed_alignment.src.texts
     assert units[("17", "18")]["segs"][0] == join_segments([ja[17], ja[18]], "ja")
@@ -292,13 +288,14 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     report.assert_loaded_nothing_and_ran_no_foreign_script()
 
 
-
 def test_a_rejected_pair_is_no_translation_unit_even_at_min_score_zero(seed_alignment, open_report):
     everything = replace(seed_alignment, min_score=0.0)  # every pair is a TU
     report = open_report(everything)
     report.select(src=2); report.act("reject")
     assert next(row for row in report.rows() if row["src"] == [2])["status"] == "rejected"
     assert report.page.inner_text("#live").startswith(f"{len(everything.pairs) - 1} translation units")
+    report.assert_loaded_nothing_and_ran_no_foreign_script()
+
 
 def test_link_is_refused_across_a_pair(seed_alignment, open_report):
     report = open_report(seed_alignment)
@@ -357,18 +354,15 @@ def _long_alignment(count: int) -> Alignment:
         tgt += [f"This is sentence {n} of a long document, to check the page stays smooth."] * tgt_new
         score = 0.0 if not (src_new and tgt_new) else 0.35 if kind == 3 else 0.9
         beads.append(Bead(tuple(range(s0, len(src))), tuple(range(t0, len(tgt))), score))
-    return make_alignment(src, tgt, beads, **EVIL_NAMES)
+    return make_alignment(src, tgt, beads)
 
 
 def _props(element) -> list[tuple[str, str]]:
     return [(prop.get("type"), prop.text) for prop in element.findall("prop")]
 
 
-def _prop_values(element) -> dict[str, str]:
-    return dict(_props(element))
-
-
-def _prop_values_of(unit: dict) -> dict[str, str]:
+def _prop_values(unit: dict) -> dict[str, str]:
+    """The <prop> values of a unit as `_unit` gives it, by type."""
     return dict(unit["props"])
 
 

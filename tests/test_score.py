@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.data import ends_like_sentence
-from aligner.score import FEATURES, UNALIGN_BELOW, Calibration, bead_features, fit_constrained, fit_logistic, score_beads
+from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, ends_like_sentence, fit_constrained,
+                           fit_logistic, score_beads)
 
 
 def _calibration_on_cosine() -> Calibration:

@@ -2,7 +2,7 @@ from aligner.data import Document
 from aligner.ingest import read_document
 from aligner.segment import cap_length, japanese_sentence_starts, make_splitter, segment_document
 
-from conftest import EN_SEED, JA_SEED
+from helpers import EN_SEED, JA_SEED
 
 
 def test_japanese_seed_splits_into_sentences_at_the_full_stop():

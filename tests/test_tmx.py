@@ -1,8 +1,8 @@
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from aligner.data import Alignment
 from aligner.tmx import clean_segment, normalize_language, tmx_tree, write_tmx
 
 from helpers import make_alignment, validate_tmx
@@ -40,7 +40,7 @@ def test_translate_toolkit_reads_our_tmx_back(seed_alignment, tmp_path):
 
 
 def test_min_score_keeps_doubtful_pairs_out_of_the_tmx(seed_alignment, tmp_path):
-    strict = Alignment(seed_alignment.src, seed_alignment.tgt, seed_alignment.beads, seed_alignment.model, min_score=1.01)
+    strict = replace(seed_alignment, min_score=1.01)
     path = tmp_path / "empty.tmx"
     assert write_tmx(strict, path) == 0
     validate_tmx(path)
