@@ -8,7 +8,6 @@ line naming the file and the problem, with the exit status of SPEC.md:
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
@@ -73,24 +72,22 @@ class _Parser(argparse.ArgumentParser):
         positionals = [action.metavar if isinstance(action.metavar, str) else action.dest
                        for action in self._actions if not action.option_strings]
         usage = " ".join([self.prog, "[options]", *positionals])
-        if any(_is_option(token) for token in extras):
+        if any(self._is_option(token) for token in extras):
             options = [max(action.option_strings, key=len) for action in self._actions  # argparse has no public list
                        if action.option_strings and action.dest != "help"]
             hint = f"valid options: {', '.join(options)}"
-            if not all(_is_option(token) for token in extras):  # a stray argument, or an unknown option's value
+            if not all(self._is_option(token) for token in extras):  # a stray argument, or an unknown option's value
                 hint += f"; usage: '{usage}'"
         else:
             hint = f"{'an extra argument' if len(extras) == 1 else 'extra arguments'}: the usage is '{usage}'"
         return UsageError(f"unrecognized arguments: {' '.join(extras)}", hint=f"{hint}; see '{self.prog} --help'")
 
+    def _is_option(self, token: str) -> bool:
+        """Whether argparse reads `token` as an option: '-x', '--xx', not '-' (stdin) nor a negative number.
 
-#: argparse's own test for a negative number (a value, not an option).
-_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
-
-
-def _is_option(token: str) -> bool:
-    """Whether argparse reads `token` as an option: '-x', '--xx', not '-' (stdin) nor a negative number."""
-    return token.startswith("-") and token != "-" and not _NEGATIVE_NUMBER.match(token)
+        The negative-number pattern is argparse's own, which differs between Python versions.
+        """
+        return token.startswith("-") and token != "-" and not self._negative_number_matcher.match(token)
 
 
 def _score(text: str) -> float:

@@ -83,7 +83,7 @@ class Bead:
 
     @property
     def is_pair(self) -> bool:
-        """True when both sides are non-empty, i.e. the bead is a translation unit."""
+        """Both sides non-empty: a pair (`Alignment.in_tmx` says whether it is also a translation unit)."""
         return bool(self.src) and bool(self.tgt)
 
 

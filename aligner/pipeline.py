@@ -156,7 +156,7 @@ class Aligner:
         return alignment
 
     def _blas_threads(self) -> AbstractContextManager[object]:
-        """One BLAS thread for all the matrix work here when the worker has the other core.
+        """One BLAS thread for the embedding and the search when the worker has the other core.
 
         OpenBLAS threads spin while they wait, so on a busy machine two of them
         make the search's many small products several times slower (README, Speed).
@@ -173,30 +173,28 @@ class Aligner:
         `aligner.evaluate` fits the calibration on exactly these proposals and
         scores them with `score`, so fitting and use cannot drift apart.
         """
+        timings = {} if timings is None else timings
         with self._blas_threads():
-            return self._propose(src, tgt, {} if timings is None else timings)
+            src, tgt, warnings, mismatched = language_check(src, tgt)
+            if mismatched and self.wrong_language_fails:
+                document, message = mismatched[0]
+                raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
+            if self.worker:
+                (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
+            else:
+                with _timed(timings, "segment"):
+                    src_segments = _non_empty(self.segment(src))
+                    tgt_segments = _non_empty(self.segment(tgt))
+                with _timed(timings, "embed"):
+                    src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
+            with _timed(timings, "align"):
+                raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
+                features = bead_features(raw, src_segments.texts, tgt_segments.texts)
+            return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:
         """The proposal's beads with their calibrated confidence; unlikely pairs become unaligned segments."""
         return score_beads(proposal.raw, proposal.features, self.calibration)
-
-    def _propose(self, src: Document, tgt: Document, timings: dict[str, float]) -> Proposal:
-        src, tgt, warnings, mismatched = language_check(src, tgt)
-        if mismatched and self.wrong_language_fails:
-            document, message = mismatched[0]
-            raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
-        if self.worker:
-            (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
-        else:
-            with _timed(timings, "segment"):
-                src_segments = _non_empty(self.segment(src))
-                tgt_segments = _non_empty(self.segment(tgt))
-            with _timed(timings, "embed"):
-                src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
-        with _timed(timings, "align"):
-            raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
-            features = bead_features(raw, src_segments.texts, tgt_segments.texts)
-        return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
 
     # ------------------------------------------------------------ stages
 

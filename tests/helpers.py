@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Callable
 
@@ -94,7 +94,7 @@ def make_alignment(src: str | Sequence[str] | Document, tgt: str | Sequence[str]
     Each side is one text (one paragraph, one segment), a list of texts (a
     paragraph and a segment each) or a Document (a segment per paragraph; its
     own name and language are kept). Without `beads`, segment i pairs with
-    segment i, each pair with confidence 0.9.
+    segment i, each pair with confidence 0.9, and the longer side's rest unaligned.
     """
     def side(content, lang: str, name: str) -> SegmentedDocument:
         if isinstance(content, Document):
@@ -105,9 +105,25 @@ def make_alignment(src: str | Sequence[str] | Document, tgt: str | Sequence[str]
         return SegmentedDocument(document, tuple(Segment(i, text, i) for i, text in enumerate(document.paragraphs)))
 
     s, t = side(src, src_lang, src_name), side(tgt, tgt_lang, tgt_name)
-    if beads is None:
-        beads = [Bead((i,), (i,), 0.9) for i in range(min(len(s), len(t)))]
+    if beads is None:  # leftover segments of the longer side unaligned, so that every segment has its bead
+        paired = min(len(s), len(t))
+        beads = ([Bead((i,), (i,), 0.9) for i in range(paired)] + [Bead((i,), (), 0.0) for i in range(paired, len(s))]
+                 + [Bead((), (j,), 0.0) for j in range(paired, len(t))])
     return Alignment(s, t, list(beads), "m", 0.5)
+
+
+def assert_each_segment_once(pairs: Iterable[tuple[Sequence[int], Sequence[int]]], src_count: int,
+                             tgt_count: int) -> None:
+    """SPEC: every segment in exactly one bead, and the beads in document order on both sides."""
+    pairs = list(pairs)
+    for side, count in ((0, src_count), (1, tgt_count)):
+        indices = [i for pair in pairs for i in pair[side]]
+        assert indices == list(range(count)), f"{('src', 'tgt')[side]} segments not each once and in order: {indices}"
+
+
+def outputs(folder: Path) -> list[Path | str]:
+    """The CLI options that write all three outputs into `folder` (a.tmx, a.html, a.jsonl)."""
+    return ["-o", folder / "a.tmx", "--report", folder / "a.html", "--beads", folder / "a.jsonl"]
 
 
 def ensure_debian_packages(probes: dict[str, Callable[[], bool]], purpose: str) -> None:

@@ -4,6 +4,8 @@ import numpy as np
 
 from aligner.align import AlignParams, align_vectors
 
+from helpers import assert_each_segment_once
+
 
 def _unit(rows):
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
@@ -17,12 +19,6 @@ def _noisy_copy(vectors, rng, noise=0.3):
 
 def _pairs(beads):
     return [(b.src, b.tgt) for b in beads]
-
-
-def _covers_every_index_once(beads, n, m):
-    src = [i for b in beads for i in b.src]
-    tgt = [j for b in beads for j in b.tgt]
-    return src == list(range(n)) and tgt == list(range(m))
 
 
 def test_translations_in_order_align_one_to_one():
@@ -39,7 +35,7 @@ def test_a_sentence_missing_on_one_side_is_left_unaligned():
     tgt = np.delete(_noisy_copy(src, rng), 7, axis=0)
     beads = align_vectors(src, tgt, [50] * 20, [50] * 19)
     assert ((7,), ()) in _pairs(beads)
-    assert _covers_every_index_once(beads, 20, 19)
+    assert_each_segment_once(_pairs(beads), 20, 19)
 
 
 def test_two_sentences_translated_as_one_become_a_two_to_one_bead():
@@ -71,7 +67,7 @@ def test_long_documents_use_a_band_and_still_find_the_diagonal():
     tgt = np.delete(_noisy_copy(src, rng, 0.25), [100, 1500, 2900], axis=0)
     params = AlignParams(full_search_cells=100_000)  # forces the coarse-to-fine path
     beads = align_vectors(src, tgt, [50] * n, [50] * (n - 3), params)
-    assert _covers_every_index_once(beads, n, n - 3)
+    assert_each_segment_once(_pairs(beads), n, n - 3)
     skipped = [b.src[0] for b in beads if not b.tgt]
     assert skipped == [100, 1500, 2900]
 

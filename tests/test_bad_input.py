@@ -4,8 +4,8 @@ For every case: the exit status of SPEC.md (0 ok, 1 failed run, 2 usage error),
 one line on stderr that names the file, the problem and the fix, never a
 traceback, and no partial or temporary file beside the outputs. Arbitrary
 Unicode (controls, XML-forbidden characters) through ingest -> TMX is the
-hypothesis test in test_tmx.py; the exact messages of argument parsing (stray
-arguments, unknown options, bad encodings) are tested in-process in test_cli.py.
+hypothesis test in test_tmx.py; bad arguments (option values, stray arguments,
+unknown options, encodings) are in test_cli.py.
 """
 
 from __future__ import annotations
@@ -26,14 +26,9 @@ from PIL import Image
 
 from aligner.config import DEFAULT_MIN_SCORE
 
-from helpers import EN_SEED, JA_SEED, ROOT, SEEDS, assert_one_clear_error, parse_beads, read_beads, run_cli
+from helpers import EN_SEED, JA_SEED, ROOT, SEEDS, assert_one_clear_error, outputs, parse_beads, read_beads, run_cli
 
 KYOTO_DOC = ROOT / "corpora" / "gold" / "ja-en" / "kyoto_wiki" / "EPR00400"
-
-
-def outputs(folder: Path) -> list[str]:
-    """The options that ask for all three outputs in `folder`."""
-    return ["-o", folder / "a.tmx", "--report", folder / "a.html", "--beads", folder / "a.jsonl"]
 
 
 def warnings_of(result: subprocess.CompletedProcess) -> list[str]:
@@ -293,21 +288,6 @@ def test_an_output_that_cannot_be_written_exits_1_naming_it(tmp_path, case):
     result = run_cli("align", JA_SEED, EN_SEED, "-o", target, preexec_fn=preexec_fn)
     assert_one_clear_error(result, 1, str(target), problem)
     assert sorted(tmp_path.rglob("*")) == before
-
-
-# ---------------------------------------------------------------- bad options
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--min-score", "7"], "7 is out of range; give a value from 0 to 1"),
-    (["--min-score", "high"], "'high' is not a number; give a value from 0 to 1"),
-    (["--model", "labse"], "unknown model 'labse'; choose one of: use-multilingual, e5-small, use+e5, st:NAME_OR_PATH"),
-    (["--src-lang", "japanese!"], "is not a BCP-47 language code such as ja, en or en-US"),
-])
-def test_bad_options_exit_2_with_the_valid_choices(tmp_path, args, message):
-    result = run_cli("align", JA_SEED, EN_SEED, *outputs(tmp_path), *args)
-    assert_one_clear_error(result, 2, message, "--help")
-    assert os.listdir(tmp_path) == []
 
 
 # ---------------------------------------------------------------- Ctrl-C

@@ -83,7 +83,9 @@ def test_real_text_encodings_are_accepted(name):
 @pytest.mark.parametrize("name, problem", [
     ("sjis-x", "unknown encoding 'sjis-x'"),
     ("hex", "'hex' is not a text encoding"),
-    ("undefined", "'undefined' is not a text encoding"),
+    ("rot13", "'rot13' is not a text encoding"),
+    ("base64", "'base64' is not a text encoding"),
+    ("undefined", "'undefined' is not a text encoding"),  # refuses every input (a bare UnicodeError): it crashed
 ])
 def test_the_library_names_the_file_when_its_encoding_is_bad(tmp_path, name, problem):
     path = tmp_path / "ja.txt"

@@ -1,10 +1,10 @@
 """The whole pipeline on the real 10th-meeting pair: what a translator must get."""
 
-from dataclasses import replace
-
 import pytest
 
-from helpers import EN_SEED, JA_SEED
+from aligner import Aligner
+
+from helpers import EN_SEED, JA_SEED, assert_each_segment_once
 
 
 def _tu_texts(alignment):
@@ -19,10 +19,8 @@ def _find(alignment, ja_start, en_start):
 
 
 def test_every_segment_is_in_exactly_one_bead(seed_alignment):
-    src = sorted(i for bead in seed_alignment.beads for i in bead.src)
-    tgt = sorted(j for bead in seed_alignment.beads for j in bead.tgt)
-    assert src == list(range(len(seed_alignment.src)))
-    assert tgt == list(range(len(seed_alignment.tgt)))
+    assert_each_segment_once([(b.src, b.tgt) for b in seed_alignment.beads], len(seed_alignment.src),
+                             len(seed_alignment.tgt))
 
 
 def test_known_translation_pairs_come_out_as_translation_units(seed_alignment):
@@ -66,13 +64,19 @@ def test_timings_cover_every_stage(seed_alignment):
     assert set(seed_alignment.timings) == {"ingest", "segment", "embed", "align"}
 
 
+@pytest.fixture(scope="module")
+def two_cores():
+    """The command line's aligner: a worker splits, this process embeds with one BLAS thread."""
+    with Aligner(segment_in_worker=True) as aligner:
+        yield aligner
+
+
 @pytest.mark.parametrize("chunk", [256, 3])
-def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(aligner, seed_alignment, monkeypatch, chunk):
+def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(two_cores, seed_alignment, monkeypatch, chunk):
     """The two-core path (worker splits, this process embeds chunk by chunk) changes speed, not results."""
     monkeypatch.setattr("aligner.pipeline._CHUNK_PARAGRAPHS", chunk)  # 3: the seed pair in many chunks
-    with replace(aligner, segment_in_worker=True) as two_cores:
-        alignment = two_cores.align_files(JA_SEED, EN_SEED)
-        assert two_cores.worker is not None
+    alignment = two_cores.align_files(JA_SEED, EN_SEED)
+    assert two_cores.worker is not None
     assert alignment.src.segments == seed_alignment.src.segments
     assert alignment.tgt.segments == seed_alignment.tgt.segments
     assert [(b.src, b.tgt, b.score) for b in alignment.beads] == [(b.src, b.tgt, b.score) for b in seed_alignment.beads]

@@ -25,7 +25,7 @@ from aligner.data import Alignment, Bead, join_segments
 from aligner.report import write_report
 from aligner.tmx import tmx_tree
 
-from helpers import ensure_debian_packages, make_alignment, read_beads, validate_tmx
+from helpers import assert_each_segment_once, ensure_debian_packages, make_alignment, read_beads, validate_tmx
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -374,9 +374,7 @@ def _unit(tu) -> dict:
 
 def _assert_beads_invariant(records: list[dict], src_count: int, tgt_count: int) -> None:
     """SPEC: every segment in exactly one bead, in document order, consecutive indices within a bead."""
-    for side, count in (("src", src_count), ("tgt", tgt_count)):
-        indices = [i for record in records for i in record[side]]
-        assert indices == list(range(count)), f"{side} segments not each once and in order"
+    assert_each_segment_once([(record["src"], record["tgt"]) for record in records], src_count, tgt_count)
     for record in records:
         assert record["type"] == f"{len(record['src'])}-{len(record['tgt'])}"
         assert 0 <= record["score"] <= 1
