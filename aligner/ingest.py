@@ -64,6 +64,10 @@ MAX_RUN_CHARS = 20_000
 _RUN_WITHOUT_SENTENCE_END = re.compile("[^。．！？!?.]+")
 #: C0/C1 controls other than tab and newline: never meaningful in a document.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Code points XML 1.0 forbids besides the controls (lone surrogates, U+FFFE,
+#: U+FFFF): dropped on reading, so that every segment can go into the TMX as it
+#: is and counts built on the beads match the TMX.
+_NOT_XML_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def read_document(
@@ -101,8 +105,12 @@ def read_document(
 
 
 def document_from_text(text: str, lang: str, name: str = "<text>", presplit: bool = False) -> Document:
-    """Build a Document from a string already in memory (the library API's entry point)."""
-    paragraphs, unwrapped = _paragraphs(text, presplit)
+    """Build a Document from a string already in memory (the library API's entry point).
+
+    The text is cleaned as a file's is after decoding (line ends, Unicode form,
+    control and XML-forbidden characters).
+    """
+    paragraphs, unwrapped = _paragraphs(_clean(text, name), presplit)
     if not paragraphs:
         raise InputError("has no text", name)
     _check_run_lengths(paragraphs, presplit, name)
@@ -246,12 +254,12 @@ def _reject_binary(data: bytes, path: str | Path) -> None:
 
 
 def _clean(text: str, path: str | Path) -> str:
-    """Normalise line ends and Unicode form; drop control characters."""
+    """Normalise line ends and Unicode form; drop control characters and what XML cannot hold."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 20):
         raise InputError("looks like binary data, not text", path, "convert it to plain text first")
-    return unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text))
+    return unicodedata.normalize("NFC", _NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
 
 
 # ---------------------------------------------------------------- plain text

@@ -59,8 +59,6 @@ def tmx_tree(alignment: Alignment, creation_date: datetime | None = None) -> etr
     body = etree.SubElement(root, "body")
     for number, bead in enumerate(alignment.translation_units(), start=1):
         src_text, tgt_text = (clean_segment(text) for text in alignment.bead_texts(bead))
-        if not src_text or not tgt_text:
-            continue
         tu = etree.SubElement(body, "tu", tuid=str(number), creationdate=created)
         _unit_props(tu, alignment, bead)
         for lang, text in ((src_lang, src_text), (tgt_lang, tgt_text)):

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from aligner.errors import UsageError
-from aligner.ingest import check_encoding, decode, read_document, text_paragraphs
+from aligner.ingest import check_encoding, decode, document_from_text, read_document, text_paragraphs
 
 from helpers import EN_SEED, JA_SEED, SEEDS
 
@@ -69,6 +69,14 @@ def test_presplit_keeps_every_non_empty_line_as_given(tmp_path: Path):
     source.write_text("  first line \n\nsecond.  Two sentences.\n   \nthird", "utf-8")
     document = read_document(source, "en", presplit=True)
     assert document.paragraphs == ("  first line ", "second.  Two sentences.", "third")
+
+
+def test_characters_xml_cannot_hold_are_dropped_on_reading(tmp_path: Path):
+    """A file and a string alike: controls and U+FFFE/U+FFFF go, and a line of nothing else with them."""
+    source = tmp_path / "debris.txt"
+    source.write_text("本文\uffff。\n\ufffe\x01\nend\x0b.\n", "utf-8")
+    assert read_document(source, "ja", presplit=True).paragraphs == ("本文。", "end.")
+    assert document_from_text("本文\uffff。\n\ud800\nend\x0b.", "ja", presplit=True).paragraphs == ("本文。", "end.")
 
 
 # ---------------------------------------------------------------- encodings by name: errors name the file

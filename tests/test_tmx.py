@@ -86,11 +86,16 @@ from aligner.ingest import document_from_text
 @given(src=st.text(st.characters(exclude_categories=()), min_size=1, max_size=300),
        tgt=st.text(st.characters(exclude_categories=()), min_size=1, max_size=300))
 def test_any_unicode_text_through_ingest_gives_a_valid_tmx(tmp_path, src, tgt):
-    """Control characters, lone surrogates, XML-forbidden code points: the TMX stays valid."""
+    """Control characters, lone surrogates, XML-forbidden code points: the TMX stays valid
+    and holds every translation unit of the alignment, none of them empty (ingest drops
+    what XML cannot hold, so no segment is lost on writing)."""
     try:
         src_doc, tgt_doc = document_from_text(src, "ja"), document_from_text(tgt, "en")
     except InputError:
-        return  # nothing but whitespace: refused with a clear error, which is right
+        return  # nothing but whitespace, or mostly control characters: refused with a clear error, which is right
     path = tmp_path / "property.tmx"
-    write_tmx(make_alignment(src_doc, tgt_doc), path)  # segment i of one side paired with segment i of the other
-    validate_tmx(path)
+    alignment = make_alignment(src_doc, tgt_doc)  # segment i of one side paired with segment i of the other
+    write_tmx(alignment, path)
+    tree = validate_tmx(path)
+    assert len(tree.findall("body/tu")) == len(alignment.translation_units())
+    assert all(seg.text and seg.text.strip() for seg in tree.iter("seg"))
