@@ -91,10 +91,13 @@ class RawBead:
     #: Cosine of the span vectors (None for skips): of the embedded joined
     #: texts when the search had them, else of the means of the sentences.
     cosine: float | None
-    #: For a merge, the best cosine of one sentence with one sentence inside
-    #: the bead: a real merge matches better as a whole than any of its parts.
-    #: None for 1-1 pairs and skips.
-    best_sentence_cosine: float | None = None
+    #: For a merge, its best-matching pair of one sentence with one sentence
+    #: (a 1-1 RawBead): a real merge matches better as a whole than any of its
+    #: parts, and a merge that does not is usually a true pair with an
+    #: unrelated sentence glued on. None for 1-1 pairs and skips.
+    best_part: RawBead | None = None
+    #: True for a pair cut out of a merge that scoring rejected (`score.cut_rejected_merges`).
+    cut_from_merge: bool = False
 
 
 def align_vectors(
@@ -356,15 +359,22 @@ class _Lattice:
                 tv, tk, _ = self.tgt_spans[b]
                 cosine = float(sv[i + a] @ tv[j + b])
                 margin = cosine - 0.5 * (sk[i + a] + tk[j + b])
-                best_sentence_cosine = None
-                if a + b > 2:
-                    sentence_cosines = self.src_spans[1][0][i + 1 : i + a + 1] @ self.tgt_spans[1][0][j + 1 : j + b + 1].T
-                    best_sentence_cosine = float(sentence_cosines.max())
-                result.append(RawBead(src, tgt, float(margin), float(cosine), best_sentence_cosine))
+                best_part = self._best_part(i, j, a, b) if a + b > 2 else None
+                result.append(RawBead(src, tgt, float(margin), float(cosine), best_part))
             else:
                 result.append(RawBead(src, tgt, None, None))
             i, j = i + a, j + b
         return result
+
+    def _best_part(self, i: int, j: int, a: int, b: int) -> RawBead:
+        """The best-matching single-sentence pair inside the a-b bead starting at sentences (i, j)."""
+        (sv, sk, _), (tv, tk, _) = self.src_spans[1], self.tgt_spans[1]
+        # Span tables are indexed by the boundary a span ends at: sentence k ends at k + 1.
+        cosines = sv[i + 1 : i + a + 1] @ tv[j + 1 : j + b + 1].T
+        row, col = np.unravel_index(int(np.argmax(cosines)), cosines.shape)
+        cosine = float(cosines[row, col])
+        margin = cosine - 0.5 * (sk[i + 1 + row] + tk[j + 1 + col])
+        return RawBead((i + int(row),), (j + int(col),), float(margin), cosine)
 
     def use_span_vectors(self, src_spans: list[tuple[int, int]], src_vectors: np.ndarray,
                          tgt_spans: list[tuple[int, int]], tgt_vectors: np.ndarray) -> None:

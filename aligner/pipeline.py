@@ -24,7 +24,7 @@ from .data import Alignment, Bead, Document, SegmentedDocument, base_language, j
 from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
-from .score import Calibration, bead_features, score_beads
+from .score import Calibration, score_beads, scored_candidates
 from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 from .tmx import write_tmx
@@ -44,6 +44,7 @@ class Proposal:
     tgt: SegmentedDocument
     src_vectors: np.ndarray
     tgt_vectors: np.ndarray
+    #: The search's beads, with rejected merges cut to their best pair (`score.scored_candidates`).
     raw: list[RawBead]
     #: One row of calibration features per pair bead of `raw` (`score.bead_features`).
     features: np.ndarray
@@ -68,9 +69,11 @@ class Aligner:
     #: Embed each distinct text once for the aligner's lifetime (`embed.RememberingEmbedder`;
     #: evaluation aligns the same sentences in several variants).
     remember_vectors: bool = False
+    #: The confidence model (`score.Calibration`): the one the package ships,
+    #: unless `aligner.evaluate --calibrate` has just fitted another.
+    calibration: Calibration = field(default_factory=Calibration.load)
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
-    _calibration: Calibration | None = None
     _worker: SegmentationWorker | None = None
 
     @property
@@ -168,7 +171,8 @@ class Aligner:
         return threadpool_limits(limits=1, user_api="blas")
 
     def propose(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Proposal:
-        """Every stage before scoring: language check, segmentation, embedding and the search.
+        """Every stage before scoring: language check, segmentation, embedding, the search and
+        the cutting of rejected merges (which uses the shipped calibration).
 
         `aligner.evaluate` fits the calibration on exactly these proposals and
         scores them with `score`, so fitting and use cannot drift apart.
@@ -189,7 +193,7 @@ class Aligner:
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
                 raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
-                features = bead_features(raw, src_segments.texts, tgt_segments.texts)
+                raw, features = scored_candidates(raw, src_segments.texts, tgt_segments.texts, self.calibration)
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:
@@ -197,12 +201,6 @@ class Aligner:
         return score_beads(proposal.raw, proposal.features, self.calibration)
 
     # ------------------------------------------------------------ stages
-
-    @property
-    def calibration(self) -> Calibration:
-        if self._calibration is None:
-            self._calibration = Calibration.load()
-        return self._calibration
 
     def segment(self, document: Document) -> SegmentedDocument:
         splitter = None if self.config.presplit else self.splitter(document.lang)

@@ -157,3 +157,18 @@ def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     for a, b in steps:  # every point of the best path: best score to it + best score from it = best
         i, j = i + a, j + b
         assert np.isclose(from_start[i][j] + backward_scores[n - i][m - j], best, atol=1e-5)
+
+
+def test_a_merge_carries_its_best_matching_sentence_pair():
+    """`best_part` is the 1-1 pair inside the bead whose sentences match best (for cutting a rejected merge)."""
+    rng = np.random.default_rng(3)
+    src = _unit(rng.normal(size=(12, 64))).astype(np.float32)
+    merged = _unit(0.6 * src[4:5] + 0.4 * src[5:6])  # the joined translation leans towards sentence 4
+    tgt = _noisy_copy(np.vstack([src[:4], merged, src[6:]]), rng, noise=0.2)
+    beads = align_vectors(src, tgt, [50] * 12, [50] * 4 + [100] + [50] * 6)
+    merge = next(b for b in beads if b.src == (4, 5))
+    assert merge.tgt == (4,)
+    part = merge.best_part
+    assert (part.src, part.tgt) == ((4,), (4,))
+    assert part.cosine < merge.cosine and part.margin is not None and not part.cut_from_merge
+    assert all(b.best_part is None for b in beads if len(b.src) + len(b.tgt) <= 2)

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, ends_like_sentence, fit_constrained,
-                           fit_logistic, score_beads)
+from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, cut_rejected_merges, ends_like_sentence,
+                           fit_constrained, fit_logistic, score_beads, scored_candidates)
+
+from helpers import assert_each_segment_once
 
 
 def _calibration_on_cosine() -> Calibration:
@@ -24,6 +26,35 @@ def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their
     assert beads[0].score > 0.95 and beads[4].score > 0.5
     assert all(b.score == 0.0 for b in beads[1:4])
     assert all(b.score >= UNALIGN_BELOW for b in beads if b.src and b.tgt)
+
+
+def _merge(src, tgt, cosine, part, part_cosine):
+    """A merge bead whose best single-sentence pair is `part` (src index, tgt index)."""
+    return RawBead(src, tgt, cosine - 0.1, cosine, RawBead((part[0],), (part[1],), part_cosine - 0.1, part_cosine))
+
+
+def test_a_rejected_merge_whose_best_pair_matches_better_is_cut_to_that_pair():
+    """A true pair with an unrelated line glued on: the pair is kept, the line left unaligned."""
+    raw = [RawBead((0,), (0,), 0.3, 0.9),
+           _merge((1,), (1, 2, 3), cosine=0.4, part=(1, 2), part_cosine=0.6),  # rejected, its part is better: cut
+           _merge((2, 3), (4,), cosine=0.4, part=(3, 4), part_cosine=0.3),  # rejected, the whole is better: kept whole
+           _merge((4,), (5, 6), cosine=0.7, part=(4, 5), part_cosine=0.8)]  # accepted: kept whole
+    cut = cut_rejected_merges(raw, np.array([0.9, 0.2, 0.3, 0.7]))
+    assert [(b.src, b.tgt) for b in cut] == [((0,), (0,)), ((), (1,)), ((1,), (2,)), ((), (3,)), ((2, 3), (4,)),
+                                              ((4,), (5, 6))]
+    assert [b.cut_from_merge for b in cut] == [False, False, True, False, False, False]
+    assert cut[2].cosine == 0.6 and cut[2].margin == 0.5
+    assert_each_segment_once([(b.src, b.tgt) for b in cut], 5, 7)
+
+
+def test_candidates_are_cut_by_the_calibration_and_the_cut_pair_is_marked_in_its_features():
+    raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.3, part=(2, 1), part_cosine=0.8)]
+    texts = ["A sentence."] * 3
+    candidates, features = scored_candidates(raw, texts, texts, _calibration_on_cosine())
+    assert [(b.src, b.tgt) for b in candidates] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
+    column = dict(zip(FEATURES, features.T))
+    assert list(column["cut_from_merge"]) == [0.0, 1.0] and list(column["merge"]) == [0.0, 0.0]
+    assert list(column["cosine"]) == [0.9, 0.8]
 
 
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
