@@ -172,7 +172,7 @@ class Aligner:
 
     def propose(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Proposal:
         """Every stage before scoring: language check, segmentation, embedding, the search and
-        the cutting of rejected merges (which uses the shipped calibration).
+        the cutting of rejected merges (judged by `self.calibration`).
 
         `aligner.evaluate` fits the calibration on exactly these proposals and
         scores them with `score`, so fitting and use cannot drift apart.

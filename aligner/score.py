@@ -11,6 +11,11 @@ The pipeline's search embeds the joined text of the merges it chooses
 passages, as in calibration. (A merge is judged by the mean of its sentences'
 vectors only if the search's refinement rounds run out, or when
 `align_vectors` is called without `embed_spans`.)
+
+Before the final scoring, a merge the calibration rejects is cut to its best
+sentence pair when that pair matches better than the whole
+(`scored_candidates`, `cut_rejected_merges`); the cut pair is then scored like
+any other, with `cut_from_merge` among its features.
 """
 
 from __future__ import annotations
@@ -152,7 +157,7 @@ def scored_candidates(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_text
     if not len(features):
         return list(raw), features
     cut = cut_rejected_merges(raw, calibration.probability(features))
-    if len(cut) == len(raw):
+    if len(cut) == len(raw):  # nothing cut: a cut always leaves more beads than the merge
         return list(raw), features
     return cut, bead_features(cut, src_texts, tgt_texts)
 
@@ -164,8 +169,8 @@ def cut_rejected_merges(raw: Sequence[RawBead], probabilities: np.ndarray) -> li
     The search's low threshold lets an unrelated line (a breadcrumb, a sentence
     of another document) ride along with a true pair when the lengths fit
     better with it. Left whole, such a merge would be rejected and its true pair
-    lost with it. (Cut on dev data and scored with `cut_from_merge`: strict F1
-    of hard kyoto +0.017, coursera +0.019, Text+Berg +0.014; README.)
+    lost with it. (Held-out strict F1 with the cut and `cut_from_merge`: hard
+    kyoto +0.017, hard coursera +0.019, Text+Berg +0.014; README.)
     A merge whose whole matches better is a loose translation or a wrong bead,
     and none of its parts is a better guess: it is left for `score_beads` to
     dissolve.
