@@ -7,6 +7,7 @@ next, so a stage can be tested, replaced or run on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -119,6 +120,12 @@ class Alignment:
     def translation_units(self) -> list[Bead]:
         return [bead for bead in self.beads if self.in_tmx(bead)]
 
+
+#: Code points XML 1.0 cannot hold (C0 controls but tab and line ends, lone
+#: surrogates, U+FFFE, U+FFFF). Ingest drops them, so every segment read from a
+#: file or string fits in the TMX; the TMX writer strips them again for
+#: Documents built by hand.
+NOT_XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 #: Languages written without spaces between sentences.
 UNSPACED_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})

@@ -377,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
     parser.add_argument("--seed", type=int, default=SEED,
-                        help=f"seed of the hard variants' merges, deletions and insertions (default {SEED}, the one "
-                        "the tuning saw; another gives variants it has not seen)")
+                        help=f"seed of the held-out hard variants' merges, deletions and insertions (default {SEED}, "
+                        "the one the tuning saw; another gives variants it has not seen; --calibrate keeps the default)")
     parser.add_argument("--calibrate", action="store_true",
                         help="refit aligner/calibration.json on the dev sets first (with --sets and no names: only that)")
     parser.add_argument("--model", type=argument_type(check_model_name), default=DEFAULT_MODEL,

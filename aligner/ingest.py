@@ -21,7 +21,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .data import Document
+from .data import NOT_XML_CHARS, Document
 from .errors import InputError, UsageError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -64,10 +64,6 @@ MAX_RUN_CHARS = 20_000
 _RUN_WITHOUT_SENTENCE_END = re.compile("[^。．！？!?.]+")
 #: C0/C1 controls other than tab and newline: never meaningful in a document.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Code points XML 1.0 forbids besides the controls (lone surrogates, U+FFFE,
-#: U+FFFF): dropped on reading, so that every segment can go into the TMX as it
-#: is and counts built on the beads match the TMX.
-_NOT_XML_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def read_document(
@@ -259,7 +255,9 @@ def _clean(text: str, path: str | Path) -> str:
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 20):
         raise InputError("looks like binary data, not text", path, "convert it to plain text first")
-    return unicodedata.normalize("NFC", _NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
+    # Also what XML cannot hold (data.NOT_XML_CHARS), so that every segment fits in the TMX
+    # and counts built on the beads match it.
+    return unicodedata.normalize("NFC", NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
 
 
 # ---------------------------------------------------------------- plain text

@@ -24,7 +24,7 @@ from .data import Alignment, Bead, Document, SegmentedDocument, base_language, j
 from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
-from .score import Calibration, score_beads, scored_candidates
+from .score import Calibration, candidates_with_features, score_beads
 from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
 from .tmx import write_tmx
@@ -44,7 +44,7 @@ class Proposal:
     tgt: SegmentedDocument
     src_vectors: np.ndarray
     tgt_vectors: np.ndarray
-    #: The search's beads, with rejected merges cut to their best pair (`score.scored_candidates`).
+    #: The search's beads, with rejected merges cut to their best pair (`score.candidates_with_features`).
     raw: list[RawBead]
     #: One row of calibration features per pair bead of `raw` (`score.bead_features`).
     features: np.ndarray
@@ -193,7 +193,7 @@ class Aligner:
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
                 raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
-                raw, features = scored_candidates(raw, src_segments.texts, tgt_segments.texts, self.calibration)
+                raw, features = candidates_with_features(raw, src_segments.texts, tgt_segments.texts, self.calibration)
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:

@@ -14,7 +14,7 @@ vectors only if the search's refinement rounds run out, or when
 
 Before the final scoring, a merge the calibration rejects is cut to its best
 sentence pair when that pair matches better than the whole
-(`scored_candidates`, `cut_rejected_merges`); the cut pair is then scored like
+(`candidates_with_features`, `cut_rejected_merges`); the cut pair is then scored like
 any other, with `cut_from_merge` among its features.
 """
 
@@ -149,7 +149,7 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
 
 
-def scored_candidates(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str],
+def candidates_with_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str],
                       calibration: Calibration) -> tuple[list[RawBead], np.ndarray]:
     """The search's beads, with rejected merges cut to their best pair (see
     `cut_rejected_merges`), and the features of their pairs for `score_beads`."""
@@ -197,20 +197,18 @@ def cut_rejected_merges(raw: Sequence[RawBead], probabilities: np.ndarray) -> li
 
 def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calibration) -> list[Bead]:
     """Attach the calibrated probability to every pair bead; unlikely pairs become unaligned segments."""
-    probabilities = calibration.probability(features) if len(features) else np.zeros(0)
+    probabilities = iter(calibration.probability(features) if len(features) else ())
     beads = []
-    row = 0
     for bead in raw:
-        if bead.src and bead.tgt:
-            probability = float(probabilities[row])
-            if probability >= UNALIGN_BELOW:
-                beads.append(Bead(bead.src, bead.tgt, round(probability, 4)))
-            else:
-                beads.extend(Bead((i,), (), 0.0) for i in bead.src)
-                beads.extend(Bead((), (j,), 0.0) for j in bead.tgt)
-            row += 1
-        else:
+        if not (bead.src and bead.tgt):
             beads.append(Bead(bead.src, bead.tgt, 0.0))
+            continue
+        probability = float(next(probabilities))
+        if probability >= UNALIGN_BELOW:
+            beads.append(Bead(bead.src, bead.tgt, round(probability, 4)))
+        else:
+            beads.extend(Bead((i,), (), 0.0) for i in bead.src)
+            beads.extend(Bead((), (j,), 0.0) for j in bead.tgt)
     return beads
 
 

@@ -21,10 +21,9 @@ from typing import Iterable
 from lxml import etree
 
 from . import __version__
-from .data import Alignment, Bead
+from .data import NOT_XML_CHARS, Alignment, Bead
 from .outputs import atomic_writer
 
-_XML_FORBIDDEN = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 TMX_VERSION = "1.4"
 _DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
@@ -46,7 +45,7 @@ def normalize_language(code: str) -> str:
 
 def clean_segment(text: str) -> str:
     """What a translator wants in a <seg>: one line, trimmed, only characters XML allows."""
-    return _WHITESPACE_RUN.sub(" ", _XML_FORBIDDEN.sub("", text)).strip()
+    return _WHITESPACE_RUN.sub(" ", NOT_XML_CHARS.sub("", text)).strip()
 
 
 def tmx_tree(alignment: Alignment, creation_date: datetime | None = None) -> etree._ElementTree:

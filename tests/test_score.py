@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, cut_rejected_merges, ends_like_sentence,
-                           fit_constrained, fit_logistic, score_beads, scored_candidates)
+from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, candidates_with_features,
+                           cut_rejected_merges, ends_like_sentence, fit_constrained, fit_logistic, score_beads)
 
 from helpers import assert_each_segment_once
 
@@ -50,7 +50,7 @@ def test_a_rejected_merge_whose_best_pair_matches_better_is_cut_to_that_pair():
 def test_candidates_are_cut_by_the_calibration_and_the_cut_pair_is_marked_in_its_features():
     raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.3, part=(2, 1), part_cosine=0.8)]
     texts = ["A sentence."] * 3
-    candidates, features = scored_candidates(raw, texts, texts, _calibration_on_cosine())
+    candidates, features = candidates_with_features(raw, texts, texts, _calibration_on_cosine())
     assert [(b.src, b.tgt) for b in candidates] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
     column = dict(zip(FEATURES, features.T))
     assert list(column["cut_from_merge"]) == [0.0, 1.0] and list(column["merge"]) == [0.0, 0.0]
