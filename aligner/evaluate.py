@@ -343,24 +343,62 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
     return 1.0
 
 
-def calibrate(aligner: Aligner, limit: int) -> None:
-    """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score.
+@dataclass
+class CalibrationFit:
+    """A calibration fitted by `fit_calibration`, with the pairs it was fitted on."""
 
-    The proposals cut rejected merges with the calibration the aligner holds
-    (the shipped one), so the fit depends a little on it: after a change of
-    features, run this twice.
+    calibration: Calibration
+    features: np.ndarray
+    labels: np.ndarray
+    #: Fits made; `converged` if the last agreed with the one before it.
+    rounds: int
+    converged: bool
+
+
+def fit_calibration(aligner: Aligner, documents: list[GoldDocument], fitted_on: str = "",
+                    max_rounds: int = 3, tolerance: float = 0.02) -> CalibrationFit:
+    """Fit the confidence on `documents` until the fit agrees with the cuts it makes.
+
+    `propose` cuts the merges that the aligner's calibration rejects, and the
+    fit depends on which merges were cut: a fit made on proposals cut by another
+    calibration is not the one the shipped aligner would reproduce. So each
+    round proposes with the previous round's fit and refits, until no
+    coefficient moves by more than `tolerance` (relative, `coefficient_change`).
+    Leaves the last fit in `aligner.calibration`.
     """
+    for rounds in range(1, max_rounds + 1):
+        features, labels = calibration_data(aligner, documents)
+        intercept, weights = fit_constrained(features, labels)
+        fitted = Calibration(intercept, tuple(float(w) for w in weights), fitted_on)
+        change = coefficient_change(aligner.calibration, fitted)
+        aligner.calibration = fitted
+        print(f"fit {rounds}: {len(labels)} pairs, largest coefficient change from the calibration "
+              f"the proposals were cut with: {change:.1%}", flush=True)
+        if change <= tolerance:
+            return CalibrationFit(fitted, features, labels, rounds, converged=True)
+    return CalibrationFit(fitted, features, labels, max_rounds, converged=False)
+
+
+def coefficient_change(before: Calibration, after: Calibration) -> float:
+    """Largest change of the intercept or a weight, relative to its size before (at least 1)."""
+    old = np.array([before.intercept, *before.weights])
+    new = np.array([after.intercept, *after.weights])
+    return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), 1.0)))
+
+
+def calibrate(aligner: Aligner, limit: int) -> None:
+    """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score."""
     dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
     dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
-    features, labels = calibration_data(aligner, dev)
-    intercept, weights = fit_constrained(features, labels)
-    calibration = Calibration(intercept, tuple(float(w) for w in weights),
-                              f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and unrelated), "
-                              f"seed {SEED}")
-    calibration.save()
-    aligner.calibration = calibration  # the held-out evaluation that follows scores with the new fit
+    fit = fit_calibration(aligner, dev, f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and "
+                          f"unrelated), seed {SEED}")
+    if not fit.converged:
+        print(f"warning: the fit still moved after {fit.rounds} rounds; saved the last one", file=sys.stderr)
+    calibration, features, labels = fit.calibration, fit.features, fit.labels
+    calibration.save()  # the aligner holds it too: the held-out evaluation that follows scores with it
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
-          + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)) + f", intercept={intercept:+.3f}")
+          + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, calibration.weights))
+          + f", intercept={calibration.intercept:+.3f}")
     probabilities = calibration.probability(features)
     recommended = recommended_min_score(probabilities, labels)
     for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE, recommended}):

@@ -92,3 +92,23 @@ def test_evaluation_scores_what_the_aligner_outputs(aligner):
         assert run.seconds > 0
         for beads in run.beads.values():  # every system covers every segment once
             assert_each_segment_once([(b.src, b.tgt) for b in beads], len(doc.src), len(doc.tgt))
+
+
+def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
+    """The fit depends on which rejected merges were cut, which depends on the calibration:
+    the fit it returns (and leaves in the aligner) is one that a refit on its own proposals keeps."""
+    from aligner.evaluate import (_noise_pool, calibration_data, coefficient_change, evaluation_aligner, find_set,
+                                  fit_calibration)
+    from aligner.score import Calibration, fit_constrained
+
+    documents = find_set("ja-en/ntrex_enja")[:6]
+    documents = documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
+    aligner = evaluation_aligner()
+    shipped = aligner.calibration
+    fit = fit_calibration(aligner, documents, tolerance=0.02)
+    assert fit.converged and fit.rounds >= 2  # the shipped fit, from other documents, is not this one
+    assert aligner.calibration is fit.calibration and coefficient_change(shipped, fit.calibration) > 0.02
+    features, labels = calibration_data(aligner, documents)
+    assert len(labels) == len(fit.labels) and 0 < labels.mean() < 1
+    intercept, weights = fit_constrained(features, labels)
+    assert coefficient_change(fit.calibration, Calibration(intercept, tuple(weights))) <= 0.02
