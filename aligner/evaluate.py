@@ -39,8 +39,8 @@ from .cli import argument_type
 from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .data import Bead, Document, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
-from .pipeline import Aligner
-from .score import FEATURES, UNALIGN_BELOW, Calibration, fit_constrained
+from .pipeline import Aligner, Proposal
+from .score import FEATURES, UNALIGN_BELOW, Calibration, candidates_with_features, fit_constrained
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.
@@ -305,14 +305,17 @@ def unrelated_pairs(documents: list[GoldDocument]) -> list[GoldDocument]:
     ]
 
 
-def calibration_data(aligner: Aligner, documents: list[GoldDocument]) -> tuple[np.ndarray, np.ndarray]:
-    """Features and right/wrong labels of every pair the aligner proposes on `documents`."""
+def labelled_features(proposals: list[Proposal], documents: list[GoldDocument],
+                      calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """Features and right/wrong labels of every pair of the proposals (one per document),
+    their merges cut by `calibration` exactly as `Aligner.propose` cuts them."""
     rows, labels = [], []
-    for document in documents:
-        proposal = aligner.propose(*_documents(document))
-        rows.append(proposal.features)
+    for proposal, document in zip(proposals, documents):
+        raw, features = candidates_with_features(proposal.searched, proposal.src.texts, proposal.tgt.texts,
+                                                 calibration)
+        rows.append(features)
         gold = set(document.gold)
-        labels.extend(float((b.src, b.tgt) in gold) for b in proposal.raw if b.src and b.tgt)
+        labels.extend(float((b.src, b.tgt) in gold) for b in raw if b.src and b.tgt)
     return np.vstack(rows), np.asarray(labels)
 
 
@@ -356,18 +359,20 @@ class CalibrationFit:
 
 
 def fit_calibration(aligner: Aligner, documents: list[GoldDocument], fitted_on: str = "",
-                    max_rounds: int = 3, tolerance: float = 0.02) -> CalibrationFit:
+                    max_rounds: int = 5, tolerance: float = 0.02) -> CalibrationFit:
     """Fit the confidence on `documents` until the fit agrees with the cuts it makes.
 
     `propose` cuts the merges that the aligner's calibration rejects, and the
     fit depends on which merges were cut: a fit made on proposals cut by another
     calibration is not the one the shipped aligner would reproduce. So each
-    round proposes with the previous round's fit and refits, until no
-    coefficient moves by more than `tolerance` (relative, `coefficient_change`).
-    Leaves the last fit in `aligner.calibration`.
+    round cuts the search's beads with the previous round's fit and refits,
+    until no coefficient moves by more than `tolerance` (relative,
+    `coefficient_change`). The search runs once: only the cutting depends on
+    the calibration. Leaves the last fit in `aligner.calibration`.
     """
+    proposals = [aligner.propose(*_documents(document)) for document in documents]
     for rounds in range(1, max_rounds + 1):
-        features, labels = calibration_data(aligner, documents)
+        features, labels = labelled_features(proposals, documents, aligner.calibration)
         intercept, weights = fit_constrained(features, labels)
         fitted = Calibration(intercept, tuple(float(w) for w in weights), fitted_on)
         change = coefficient_change(aligner.calibration, fitted)

@@ -44,6 +44,10 @@ class Proposal:
     tgt: SegmentedDocument
     src_vectors: np.ndarray
     tgt_vectors: np.ndarray
+    #: The search's own beads. Which of its merges are cut depends on the
+    #: calibration, so a new fit re-cuts these (`aligner.evaluate.fit_calibration`)
+    #: instead of searching again.
+    searched: list[RawBead]
     #: The search's beads, with rejected merges cut to their best pair (`score.candidates_with_features`).
     raw: list[RawBead]
     #: One row of calibration features per pair bead of `raw` (`score.bead_features`).
@@ -192,9 +196,10 @@ class Aligner:
                 with _timed(timings, "embed"):
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
-                raw = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
-                raw, features = candidates_with_features(raw, src_segments.texts, tgt_segments.texts, self.calibration)
-            return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, raw, features, warnings)
+                searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
+                raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts,
+                                                         self.calibration)
+            return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, searched, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:
         """The proposal's beads with their calibrated confidence; unlikely pairs become unaligned segments."""

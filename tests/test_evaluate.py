@@ -97,8 +97,8 @@ def test_evaluation_scores_what_the_aligner_outputs(aligner):
 def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     """The fit depends on which rejected merges were cut, which depends on the calibration:
     the fit it returns (and leaves in the aligner) is one that a refit on its own proposals keeps."""
-    from aligner.evaluate import (_noise_pool, calibration_data, coefficient_change, evaluation_aligner, find_set,
-                                  fit_calibration)
+    from aligner.evaluate import (_documents, _noise_pool, coefficient_change, evaluation_aligner, find_set,
+                                  fit_calibration, labelled_features)
     from aligner.score import Calibration, fit_constrained
 
     documents = find_set("ja-en/ntrex_enja")[:6]
@@ -108,7 +108,10 @@ def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     fit = fit_calibration(aligner, documents, tolerance=0.02)
     assert fit.converged and fit.rounds >= 2  # the shipped fit, from other documents, is not this one
     assert aligner.calibration is fit.calibration and coefficient_change(shipped, fit.calibration) > 0.02
-    features, labels = calibration_data(aligner, documents)
+    # Fresh proposals: the pipeline's own cutting, with the fit the aligner now holds.
+    proposals = [aligner.propose(*_documents(document)) for document in documents]
+    features, labels = labelled_features(proposals, documents, aligner.calibration)
+    assert np.array_equal(features, np.vstack([p.features for p in proposals]))  # re-cutting = propose's cutting
     assert len(labels) == len(fit.labels) and 0 < labels.mean() < 1
     intercept, weights = fit_constrained(features, labels)
     assert coefficient_change(fit.calibration, Calibration(intercept, tuple(weights))) <= 0.02
