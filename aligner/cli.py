@@ -14,7 +14,7 @@ from typing import Callable, Sequence, TypeVar
 
 from . import __version__
 from .config import DEFAULT_MIN_SCORE, AlignConfig
-from .embed import DEFAULT_MODEL, check_model_name
+from .embed import DEFAULT_MODEL, check_model_name, coverage_warning
 from .errors import AlignerError, UsageError
 from .ingest import check_encoding
 
@@ -189,6 +189,13 @@ def _config(args: argparse.Namespace) -> AlignConfig:
                        min_score=args.min_score, presplit=args.presplit, encoding=args.encoding)
 
 
+def _warn_about_model_coverage(args: argparse.Namespace) -> None:
+    """Once per run, before the work: a language the model does not know aligns poorly."""
+    warning = coverage_warning(args.model, [args.src_lang, args.tgt_lang])
+    if warning and not args.quiet:
+        print(f"aligner: warning: {warning}", file=sys.stderr)
+
+
 def run_align(args: argparse.Namespace) -> int:
     from .outputs import check_writable
     from .pipeline import Aligner, write_outputs
@@ -197,6 +204,7 @@ def run_align(args: argparse.Namespace) -> int:
     for path in (args.tmx, args.report, beads_path):
         if path and path != "-":
             check_writable(path)
+    _warn_about_model_coverage(args)
     with Aligner(_config(args), progress=not args.quiet, segment_in_worker=True) as aligner:
         alignment = aligner.align_files(args.src, args.tgt)
     units = write_outputs(alignment, args.tmx, args.report, beads_path)
@@ -228,6 +236,7 @@ def run_batch(args: argparse.Namespace) -> int:
     pairs = batch.discover_pairs(args.input, args.src_lang, args.tgt_lang)
     outdir = batch.prepare_outdir(args.outdir)
     merged = check_writable(args.merged) if args.merged else None
+    _warn_about_model_coverage(args)
     aligner = Aligner(_config(args), wrong_language_fails=True, segment_in_worker=True)
     with aligner, tqdm(total=len(pairs), desc="pairs", unit="pair", disable=args.quiet, file=sys.stderr) as bar:
         def report(result: batch.PairResult) -> None:

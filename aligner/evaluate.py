@@ -203,6 +203,9 @@ class Scores:
     #: Expected calibration error of the pairs' confidence.
     ece: float
     documents: int
+    #: Every proposed pair's confidence, and 1.0 where the pair is right (for pooling sets).
+    confidences: np.ndarray
+    rights: np.ndarray
 
 
 def _hits(test: list[Pair], gold: list[Pair]) -> tuple[int, int, int]:
@@ -250,7 +253,7 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
     sr, lr = r[0] / max(r[2], 1), r[1] / max(r[2], 1)
     ece = expected_calibration_error(np.array(confidences), np.array(rights)) if rights else float("nan")
     return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), tu[0] / max(tu[1], 1), tu[2] / max(tu[3], 1),
-                  tu[2] / max(gold_pairs, 1), ece, len(golds))
+                  tu[2] / max(gold_pairs, 1), ece, len(golds), np.array(confidences), np.array(rights))
 
 
 # ---------------------------------------------------------------- running
@@ -346,6 +349,19 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
     return 1.0
 
 
+def print_thresholds(label: str, probabilities: np.ndarray, labels: np.ndarray) -> None:
+    """What a few `--min-score` values keep: TU precision and the share of right pairs,
+    with the default and the lowest threshold that reaches 0.99 precision marked."""
+    recommended = recommended_min_score(probabilities, labels)
+    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE, recommended}):
+        kept = probabilities >= threshold
+        if kept.any():
+            mark = " (default)" if threshold == DEFAULT_MIN_SCORE else ""
+            mark += " (lowest with TU precision >= 0.99)" if threshold == recommended else ""
+            print(f"{label}: --min-score {threshold}{mark}: TU precision {labels[kept].mean():.3f}, "
+                  f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
+
+
 @dataclass
 class CalibrationFit:
     """A calibration fitted by `fit_calibration`, with the pairs it was fitted on."""
@@ -404,15 +420,7 @@ def calibrate(aligner: Aligner, limit: int) -> None:
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
           + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, calibration.weights))
           + f", intercept={calibration.intercept:+.3f}")
-    probabilities = calibration.probability(features)
-    recommended = recommended_min_score(probabilities, labels)
-    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE, recommended}):
-        kept = probabilities >= threshold
-        if kept.any():
-            label = " (default)" if threshold == DEFAULT_MIN_SCORE else ""
-            label += " (lowest with TU precision >= 0.99)" if threshold == recommended else ""
-            print(f"dev: --min-score {threshold}{label}: TU precision {labels[kept].mean():.3f}, "
-                  f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
+    print_thresholds("dev", calibration.probability(features), labels)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,8 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "
           "GC-F, cosDP-F: strict F1 of the Gale-Church and plain cosine DP baselines on the same input")
     print(f"{'set':34s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
-          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'ECE':>5s} {'GC-F':>5s} {'cosDP-F':>7s} "
-          f"{'secs':>5s}")
+          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'min@.99':>7s} {'kept':>5s} {'ECE':>5s} "
+          f"{'GC-F':>5s} {'cosDP-F':>7s} {'secs':>5s}")
     for spec in specs:
         documents = _limited(find_set(spec), args.limit)
         if not documents:
@@ -455,13 +463,24 @@ def main(argv: list[str] | None = None) -> int:
             gc, cos = (score(golds, [run.beads[name] for run in runs], min_score).strict_f
                        for name in ("gale-church", "cosine-dp"))
             print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
-                  f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} {s.ece:5.3f} "
-                  f"{gc:5.3f} {cos:7.3f} {sum(run.seconds for run in runs):5.0f}", flush=True)
+                  f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} "
+                  f"{_min_score_for_099(s)} {s.ece:5.3f} {gc:5.3f} {cos:7.3f} {sum(run.seconds for run in runs):5.0f}",
+                  flush=True)
         unrelated = unrelated_pairs(documents)
         if unrelated:
             tus = sum(len(aligner.align_documents(*_documents(doc)).translation_units()) for doc in unrelated)
             print(f"{spec + ' unrelated':34s} {len(unrelated):4d}   TUs at --min-score (all wrong): {tus}", flush=True)
     return 0
+
+
+def _min_score_for_099(s: Scores) -> str:
+    """The lowest --min-score at which this set's TUs are right 99% of the time, and the share
+    of its right pairs kept there; dashes when no threshold gets there."""
+    threshold = recommended_min_score(s.confidences, s.rights) if len(s.rights) else 1.0
+    if threshold >= 1.0:
+        return f"{'-':>7s} {'-':>5s}"
+    kept = s.rights[s.confidences >= threshold].sum() / max(s.rights.sum(), 1)
+    return f"{threshold:7.2f} {kept:5.2f}"
 
 
 def _limited(documents: list[GoldDocument], limit: int) -> list[GoldDocument]:

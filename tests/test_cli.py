@@ -42,6 +42,17 @@ def test_without_outputs_the_beads_go_to_stdout(tmp_path):
     assert result.stderr == ""
 
 
+def test_a_language_the_model_does_not_know_gets_one_warning_before_the_work(tmp_path):
+    src, tgt = tmp_path / "en.txt", tmp_path / "is.txt"
+    src.write_text("The cat is asleep by the window.\nIt rained today.\n", "utf-8")
+    tgt.write_text("Kötturinn sefur við gluggann.\nÞað rigndi í dag.\n", "utf-8")
+    result = run_cli("align", src, tgt, "--presplit", "--src-lang", "en", "--tgt-lang", "is", "--beads", tmp_path / "b.jsonl")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "not trained on 'is'" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("aligner: warning:") and "--model use+e5" in warnings[0]
+    assert len(read_beads(tmp_path / "b.jsonl")) >= 2  # it still aligns
+
+
 def test_help_teaches_with_examples():
     result = run_cli("align", "--help")
     assert result.returncode == 0

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aligner.embed import DEFAULT_MODEL, RememberingEmbedder, load_embedder
+from aligner.embed import COMBINED_MODEL, DEFAULT_MODEL, RememberingEmbedder, coverage_warning, load_embedder
 from aligner.errors import UsageError
 
 PAIRS = [
@@ -21,6 +21,15 @@ def test_bundled_model_puts_translations_nearest_each_other(aligner):
     assert ja.shape == (3, 512) and np.allclose(np.linalg.norm(ja, axis=1), 1.0, atol=1e-4)
     similarity = ja @ en.T
     assert list(similarity.argmax(axis=1)) == [0, 1, 2]
+
+
+def test_a_language_the_default_model_does_not_know_is_named_with_the_model_that_does():
+    warning = coverage_warning(DEFAULT_MODEL, ["is-IS", "en"])
+    assert warning and "not trained on 'is'" in warning and f"--model {COMBINED_MODEL}" in warning
+    assert "'en'" not in warning.split("(")[0]
+    assert coverage_warning(DEFAULT_MODEL, ["ja", "en-US"]) is None
+    assert coverage_warning(DEFAULT_MODEL, ["zh-TW", "de"]) is None
+    assert coverage_warning(COMBINED_MODEL, ["is", "en"]) is None  # e5 knows Icelandic
 
 
 def test_unknown_model_name_lists_the_choices():

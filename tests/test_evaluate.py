@@ -77,6 +77,20 @@ def test_recommended_min_score_is_the_lowest_threshold_reaching_the_precision():
     assert recommended_min_score(probabilities, labels) == 0.61
 
 
+def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(capsys):
+    """What `make eval` prints under the table (held-out) and `--calibrate` for dev."""
+    from aligner.evaluate import print_thresholds
+
+    probabilities = np.array([0.9] * 50 + [0.99] * 50)
+    labels = np.array([1.0] * 45 + [0.0] * 5 + [1.0] * 50)
+    print_thresholds("held-out ja-en", probabilities, labels)
+    lines = capsys.readouterr().out.splitlines()
+    assert "held-out ja-en: --min-score 0.85 (default): TU precision 0.950, 100.0% of the right pairs kept" in lines
+    # above 0.9 only the 50 right pairs at 0.99 are left: 50 of the 95 right pairs
+    assert ("held-out ja-en: --min-score 0.91 (lowest with TU precision >= 0.99): TU precision 1.000, "
+            "52.6% of the right pairs kept") in lines
+
+
 def test_evaluation_scores_what_the_aligner_outputs(aligner):
     """The evaluation (shared embeddings, baselines beside) gives the beads the pipeline gives,
     on a real gold document and its hard variant, so its figures are the tool's figures."""
