@@ -203,7 +203,7 @@ class Scores:
     #: Expected calibration error of the pairs' confidence.
     ece: float
     documents: int
-    #: Every proposed pair's confidence, and 1.0 where the pair is right (for pooling sets).
+    #: Every proposed pair's confidence, and 1.0 where the pair is right (the `min@.99` column).
     confidences: np.ndarray
     rights: np.ndarray
 
@@ -337,8 +337,9 @@ def with_hard_variants(documents: list[GoldDocument], noise: list[str], seed: in
     return [hard_variant(doc, rng, noise) for doc in documents]
 
 
-def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precision: float = 0.99) -> float:
-    """The lowest threshold whose pairs are right at least `precision` of the time.
+def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precision: float = 0.99) -> float | None:
+    """The lowest threshold whose pairs are right at least `precision` of the time, in steps
+    of 0.01; None when even 0.99 is not enough (wrong pairs as confident as that).
 
     It starts at `UNALIGN_BELOW`: pairs under it never reach any output.
     """
@@ -346,20 +347,25 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
         kept = probabilities >= threshold
         if kept.any() and labels[kept].mean() >= precision:
             return round(float(threshold), 2)
-    return 1.0
+    return None
 
 
 def print_thresholds(label: str, probabilities: np.ndarray, labels: np.ndarray) -> None:
     """What a few `--min-score` values keep: TU precision and the share of right pairs,
     with the default and the lowest threshold that reaches 0.99 precision marked."""
     recommended = recommended_min_score(probabilities, labels)
-    for threshold in sorted({0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE, recommended}):
+    thresholds = {0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE}
+    if recommended is not None:
+        thresholds.add(recommended)
+    for threshold in sorted(thresholds):
         kept = probabilities >= threshold
         if kept.any():
             mark = " (default)" if threshold == DEFAULT_MIN_SCORE else ""
             mark += " (lowest with TU precision >= 0.99)" if threshold == recommended else ""
             print(f"{label}: --min-score {threshold}{mark}: TU precision {labels[kept].mean():.3f}, "
                   f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
+    if recommended is None:
+        print(f"{label}: no --min-score up to 0.99 reaches TU precision 0.99")
 
 
 @dataclass
@@ -475,9 +481,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _min_score_for_099(s: Scores) -> str:
     """The lowest --min-score at which this set's TUs are right 99% of the time, and the share
-    of its right pairs kept there; dashes when no threshold gets there."""
-    threshold = recommended_min_score(s.confidences, s.rights) if len(s.rights) else 1.0
-    if threshold >= 1.0:
+    of its right pairs (of those proposed) kept there; dashes when no threshold gets there."""
+    threshold = recommended_min_score(s.confidences, s.rights)
+    if threshold is None:
         return f"{'-':>7s} {'-':>5s}"
     kept = s.rights[s.confidences >= threshold].sum() / max(s.rights.sum(), 1)
     return f"{threshold:7.2f} {kept:5.2f}"

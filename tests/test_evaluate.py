@@ -75,20 +75,27 @@ def test_recommended_min_score_is_the_lowest_threshold_reaching_the_precision():
     labels = np.array([0, 0, 0, 1, 1, 1] + [1] * 94, dtype=float)
     # from 0.61 on, 97 pairs of which all are right; at 0.6, 98 with one wrong (0.9898)
     assert recommended_min_score(probabilities, labels) == 0.61
+    labels[-1] = 0.0  # a wrong pair at 0.99: even there only 93 of 94 are right
+    assert recommended_min_score(probabilities, labels) is None
 
 
 def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(capsys):
-    """What `make eval` prints under the table (held-out) and `--calibrate` for dev."""
+    """What `--calibrate` prints for the dev pairs it fitted on."""
     from aligner.evaluate import print_thresholds
 
     probabilities = np.array([0.9] * 50 + [0.99] * 50)
     labels = np.array([1.0] * 45 + [0.0] * 5 + [1.0] * 50)
-    print_thresholds("held-out ja-en", probabilities, labels)
+    print_thresholds("dev", probabilities, labels)
     lines = capsys.readouterr().out.splitlines()
-    assert "held-out ja-en: --min-score 0.85 (default): TU precision 0.950, 100.0% of the right pairs kept" in lines
+    assert "dev: --min-score 0.85 (default): TU precision 0.950, 100.0% of the right pairs kept" in lines
     # above 0.9 only the 50 right pairs at 0.99 are left: 50 of the 95 right pairs
-    assert ("held-out ja-en: --min-score 0.91 (lowest with TU precision >= 0.99): TU precision 1.000, "
+    assert ("dev: --min-score 0.91 (lowest with TU precision >= 0.99): TU precision 1.000, "
             "52.6% of the right pairs kept") in lines
+    labels[-1] = 0.0  # now one of the pairs at 0.99 is wrong: no threshold is enough
+    print_thresholds("dev", probabilities, labels)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "dev: no --min-score up to 0.99 reaches TU precision 0.99"
+    assert not any("lowest" in line for line in lines)
 
 
 def test_evaluation_scores_what_the_aligner_outputs(aligner):
