@@ -229,7 +229,6 @@ def _hits(test: list[Pair], gold: list[Pair]) -> tuple[int, int, int]:
 def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) -> Scores:
     p = np.zeros(3)
     r = np.zeros(3)
-    tu = np.zeros(4)  # pairs right, pairs, pairs at min right, pairs at min
     confidences: list[float] = []
     rights: list[float] = []
     gold_pairs = 0
@@ -241,19 +240,28 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
         gold_pairs += sum(1 for s, t in gold if s and t)
         for b in beads:
             if b.src and b.tgt:
-                right = (b.src, b.tgt) in gold_set
-                tu += (right, 1, right and b.score >= min_score, b.score >= min_score)
                 confidences.append(b.score)
-                rights.append(float(right))
+                rights.append(float((b.src, b.tgt) in gold_set))
 
     def f(a: float, b: float) -> float:
         return 2 * a * b / (a + b) if a + b else 0.0
 
     sp, lp = p[0] / max(p[2], 1), p[1] / max(p[2], 1)
     sr, lr = r[0] / max(r[2], 1), r[1] / max(r[2], 1)
-    ece = expected_calibration_error(np.array(confidences), np.array(rights)) if rights else float("nan")
-    return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), tu[0] / max(tu[1], 1), tu[2] / max(tu[3], 1),
-                  tu[2] / max(gold_pairs, 1), ece, len(golds), np.array(confidences), np.array(rights))
+    scores, right = np.array(confidences), np.array(rights)
+    ece = expected_calibration_error(scores, right) if len(right) else float("nan")
+    precision_at_min, _ = kept_at(scores, right, min_score)
+    right_at_min = right[scores >= min_score].sum()
+    return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), right.sum() / max(len(right), 1), precision_at_min,
+                  right_at_min / max(gold_pairs, 1), ece, len(golds), scores, right)
+
+
+def kept_at(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[float, float]:
+    """At `--min-score threshold`: the TU precision (0 when nothing is kept), and the share of
+    the right pairs (of those proposed) that are kept."""
+    kept = probabilities >= threshold
+    precision = float(labels[kept].mean()) if kept.any() else 0.0
+    return precision, float(labels[kept].sum() / max(labels.sum(), 1))
 
 
 # ---------------------------------------------------------------- running
@@ -344,8 +352,7 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
     It starts at `UNALIGN_BELOW`: pairs under it never reach any output.
     """
     for threshold in np.round(np.arange(UNALIGN_BELOW, 1.0, 0.01), 2):
-        kept = probabilities >= threshold
-        if kept.any() and labels[kept].mean() >= precision:
+        if kept_at(probabilities, labels, threshold)[0] >= precision:
             return round(float(threshold), 2)
     return None
 
@@ -358,12 +365,12 @@ def print_thresholds(label: str, probabilities: np.ndarray, labels: np.ndarray) 
     if recommended is not None:
         thresholds.add(recommended)
     for threshold in sorted(thresholds):
-        kept = probabilities >= threshold
-        if kept.any():
+        if (probabilities >= threshold).any():
+            precision, share = kept_at(probabilities, labels, threshold)
             mark = " (default)" if threshold == DEFAULT_MIN_SCORE else ""
             mark += " (lowest with TU precision >= 0.99)" if threshold == recommended else ""
-            print(f"{label}: --min-score {threshold}{mark}: TU precision {labels[kept].mean():.3f}, "
-                  f"{labels[kept].sum() / max(labels.sum(), 1):.1%} of the right pairs kept")
+            print(f"{label}: --min-score {threshold}{mark}: TU precision {precision:.3f}, "
+                  f"{share:.1%} of the right pairs kept")
     if recommended is None:
         print(f"{label}: no --min-score up to 0.99 reaches TU precision 0.99")
 
@@ -485,8 +492,7 @@ def _min_score_for_099(s: Scores) -> str:
     threshold = recommended_min_score(s.confidences, s.rights)
     if threshold is None:
         return f"{'-':>7s} {'-':>5s}"
-    kept = s.rights[s.confidences >= threshold].sum() / max(s.rights.sum(), 1)
-    return f"{threshold:7.2f} {kept:5.2f}"
+    return f"{threshold:7.2f} {kept_at(s.confidences, s.rights, threshold)[1]:5.2f}"
 
 
 def _limited(documents: list[GoldDocument], limit: int) -> list[GoldDocument]:

@@ -255,8 +255,13 @@ def _clean(text: str, path: str | Path) -> str:
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 20):
         raise InputError("looks like binary data, not text", path, "convert it to plain text first")
-    # Also what XML cannot hold (data.NOT_XML_CHARS), so that every segment fits in the TMX
-    # and counts built on the beads match it.
+    return _clean_characters(text)
+
+
+def _clean_characters(text: str) -> str:
+    """NFC, without control characters or what XML cannot hold (data.NOT_XML_CHARS): every
+    segment then fits in the TMX as it is, and counts built on the beads match the TMX.
+    For decoded text, and again for HTML text, whose character references lxml decodes."""
     return unicodedata.normalize("NFC", NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
 
 
@@ -429,7 +434,7 @@ def _html_paragraphs(data: bytes, path: Path, encoding: str | None) -> tuple[lis
     buffer: list[str] = []
 
     def flush() -> None:
-        text = _remove_cjk_segment_breaks(" ".join("".join(buffer).split()))
+        text = _remove_cjk_segment_breaks(" ".join(_clean_characters("".join(buffer)).split()))
         if text:
             paragraphs.append(text)
         buffer.clear()
@@ -454,7 +459,7 @@ def _html_paragraphs(data: bytes, path: Path, encoding: str | None) -> tuple[lis
 
     walk(root)
     flush()
-    return [_CONTROL_CHARS.sub("", paragraph) for paragraph in paragraphs], used
+    return paragraphs, used
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

@@ -150,7 +150,7 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
 
 
 def candidates_with_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str],
-                      calibration: Calibration) -> tuple[list[RawBead], np.ndarray]:
+                             calibration: Calibration) -> tuple[list[RawBead], np.ndarray]:
     """The search's beads, with rejected merges cut to their best pair (see
     `cut_rejected_merges`), and the features of their pairs for `score_beads`."""
     features = bead_features(raw, src_texts, tgt_texts)

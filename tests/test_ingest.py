@@ -79,6 +79,14 @@ def test_characters_xml_cannot_hold_are_dropped_on_reading(tmp_path: Path):
     assert document_from_text("本文\uffff。\n\ud800\nend\x0b.", "ja", presplit=True).paragraphs == ("本文。", "end.")
 
 
+def test_html_character_references_are_cleaned_like_decoded_text(tmp_path: Path):
+    """lxml decodes &#xFFFF; and &#1; after ingest has cleaned the page's text: they are dropped
+    there too (a paragraph of nothing else with them), and a decomposed é is composed."""
+    page = tmp_path / "refs.html"
+    page.write_bytes(b"<html><body><p>&#xFFFF;&#1;</p><p>A caf&#x65;&#x301; sleeps.&#xFFFE;</p></body></html>")
+    assert read_document(page, "en").paragraphs == ("A caf\u00e9 sleeps.",)
+
+
 # ---------------------------------------------------------------- encodings by name: errors name the file
 
 
