@@ -19,6 +19,8 @@ import codecs
 import os
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from .data import NOT_XML_CHARS, Document
@@ -374,32 +376,40 @@ def _tidy(text: str, repair_cjk_spacing: bool) -> str:
 
 def detect_script(text: str) -> str:
     """'ja', 'zh', 'ko', 'latin', 'cyrillic', or 'other' from the letters of a text sample."""
-    counts: dict[str, int] = {}
-    for ch in text[:20000]:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith(("HIRAGANA", "KATAKANA")):
-            script = "kana"
-        elif name.startswith("CJK"):
-            script = "han"
-        elif name.startswith("HANGUL"):
-            script = "ko"
-        elif name.startswith("LATIN"):
-            script = "latin"
-        elif name.startswith("CYRILLIC"):
-            script = "cyrillic"
-        else:
-            script = "other"
-        counts[script] = counts.get(script, 0) + 1
+    counts = Counter(map(letter_script, text[:20000]))
+    del counts[None]
     total = sum(counts.values()) or 1
-    if counts.get("kana", 0) > 0.05 * total:
+    if counts["kana"] > 0.05 * total:
         return "ja"
-    if counts.get("han", 0) > 0.3 * total:
+    if counts["han"] > 0.3 * total:
         return "zh"
-    if counts.get("ko", 0) > 0.3 * total:
+    if counts["ko"] > 0.3 * total:
         return "ko"
-    return max(counts, key=counts.get) if counts else "other"
+    return max(counts, key=counts.__getitem__) if counts else "other"
+
+
+@lru_cache(maxsize=None)
+def letter_script(ch: str) -> str | None:
+    """The script of a letter ('kana', 'han', 'ko', 'latin', 'cyrillic', 'other'; None for
+    anything but a letter), by its Unicode name.
+
+    Cached: scoring asks for the script of every pair's text (`score.py`), and a
+    text uses a few thousand distinct characters at most.
+    """
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "kana"
+    if name.startswith("CJK"):
+        return "han"
+    if name.startswith("HANGUL"):
+        return "ko"
+    if name.startswith("LATIN"):
+        return "latin"
+    if name.startswith("CYRILLIC"):
+        return "cyrillic"
+    return "other"
 
 
 # ---------------------------------------------------------------- HTML

@@ -20,8 +20,10 @@ any other, with `cut_from_merge` among its features.
 
 from __future__ import annotations
 
+import difflib
 import json
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -31,6 +33,7 @@ import numpy as np
 
 from .align import RawBead, length_cost
 from .data import Bead
+from .ingest import letter_script
 
 #: The features of a pair (`bead_features` computes them, in this order), each
 #: with the direction it may push the confidence: +1 up, -1 down, 0 either.
@@ -41,6 +44,7 @@ from .data import Bead
 FEATURE_SIGNS = {
     "cosine": +1, "length_cost": -1, "merge": 0, "further_sentences": 0, "merge_gain": +1,
     "neighbour_margin": +1, "document_weakness": -1, "sentence_end_mismatch": -1, "cut_from_merge": -1,
+    "untranslated_unlike": -1,
 }
 FEATURES = tuple(FEATURE_SIGNS)
 #: Median pair margin of a typical dev document; documents below it are weak.
@@ -121,6 +125,13 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     heading, breadcrumb or footer line (the seed pair's list of participants).
     `cut_from_merge` marks a pair that `cut_rejected_merges` cut out of a
     rejected merge: such pairs are less often right than the search's own.
+    `untranslated_unlike` looks at pairs whose two sides are written in the
+    script of one document although the documents' scripts differ (a Japanese
+    line left in the English page): such a line is the translation only of a
+    line it copies, like a title the English quotes in Japanese, but the model
+    finds any two texts of one language alike (an unrelated Japanese sentence
+    got 0.96). Its value is the share of the shorter side's letters that the
+    longer side lacks (0 for a copy), and 0 for every other pair.
     """
     src_lengths = [len(text) for text in src_texts]
     tgt_lengths = [len(text) for text in tgt_texts]
@@ -145,8 +156,43 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
         "sentence_end_mismatch": [float(ends_like_sentence(src_texts[b.src[-1]]) != ends_like_sentence(tgt_texts[b.tgt[-1]]))
                                   for b in pairs],
         "cut_from_merge": [float(b.cut_from_merge) for b in pairs],
+        "untranslated_unlike": _untranslated_unlike(pairs, src_texts, tgt_texts),
     }
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
+
+
+def _script_of(letter: str) -> str | None:
+    """A letter's script, kana and kanji counted as one ('han'): Japanese writes with both."""
+    script = letter_script(letter)
+    return "han" if script == "kana" else script
+
+
+def _main_script(text: str) -> str | None:
+    """The script most of the text's letters are in (None without letters)."""
+    counts = Counter(map(_script_of, text))
+    del counts[None]
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _untranslated_unlike(pairs: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str]) -> list[float]:
+    """The `untranslated_unlike` feature of each pair (see `bead_features`)."""
+    src_script = _main_script(" ".join(src_texts)[:20000])
+    tgt_script = _main_script(" ".join(tgt_texts)[:20000])
+    if src_script == tgt_script:
+        return [0.0] * len(pairs)
+    values = []
+    for b in pairs:
+        src_text = unicodedata.normalize("NFKC", " ".join(src_texts[i] for i in b.src))
+        tgt_text = unicodedata.normalize("NFKC", " ".join(tgt_texts[j] for j in b.tgt))
+        script = _main_script(src_text)
+        if script not in (src_script, tgt_script) or script != _main_script(tgt_text):
+            values.append(0.0)
+            continue
+        src_letters = [c for c in src_text if _script_of(c) == script]
+        tgt_letters = [c for c in tgt_text if _script_of(c) == script]
+        blocks = difflib.SequenceMatcher(None, src_letters, tgt_letters, autojunk=False).get_matching_blocks()
+        values.append(1.0 - sum(block.size for block in blocks) / min(len(src_letters), len(tgt_letters)))
+    return values
 
 
 def candidates_with_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str],

@@ -95,6 +95,26 @@ def test_a_sentence_paired_with_a_footer_line_scores_lower_than_with_a_sentence(
     assert p_footer < 0.5 < p_sentence == p_heading
 
 
+def _untranslated_unlike(src: list[str], tgt: list[str]) -> float:
+    """The feature for a 1-1 pair of src[0] and tgt[0], the rest of the lists setting each document's script."""
+    return bead_features([RawBead((0,), (0,), 0.1, 0.3)], src, tgt)[0][FEATURES.index("untranslated_unlike")]
+
+
+def test_a_pair_in_one_script_counts_against_it_unless_one_side_copies_the_other():
+    """Kyoto hard variants (seed 7): a Japanese line in the English document paired with an
+    unrelated Japanese sentence at confidence 0.96; a title the English quotes in Japanese is right."""
+    japanese = ["相の間の床だけ低いのが古式である。", "八幡造は、日本の神社建築様式の1つである。"]
+    english = ["日本各地に仏像を残した遊行僧としては、木喰より1世紀ほど前の時代に活動した円空がよく知られる。",
+               "The Hachiman-zukuri style is one of the architectural styles of shrines in Japan."]
+    assert _untranslated_unlike(japanese, english) > 0.8
+    assert _untranslated_unlike(["第二巻 論諸国自然之権"] + japanese, ["Volume 2. 論諸国自然之権"] + english[1:]) == 0.0
+    assert _untranslated_unlike(japanese[1:], english[1:]) == 0.0
+    # Mostly English with a Japanese line glued on is English, not untranslated text.
+    assert _untranslated_unlike(japanese, ["ページトップへ戻る The old style has a lower floor."] + english[1:]) == 0.0
+    # Same-script languages: the script says nothing about which language a line is in.
+    assert _untranslated_unlike(["Ein Satz über Berge.", "Noch einer."], ["Ein ganz anderer Satz.", "Une phrase."]) == 0.0
+
+
 def test_fit_logistic_recovers_a_known_model():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(4000, 2))
