@@ -25,6 +25,7 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
@@ -161,6 +162,7 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
 
 
+@lru_cache(maxsize=None)
 def _script_of(letter: str) -> str | None:
     """A letter's script, kana and kanji counted as one ('han'): Japanese writes with both."""
     script = letter_script(letter)
@@ -169,6 +171,8 @@ def _script_of(letter: str) -> str | None:
 
 def _main_script(text: str) -> str | None:
     """The script most of the text's letters are in (None without letters)."""
+    if text.isascii():  # most English lines: no need to look at each letter
+        return "latin" if any(c.isalpha() for c in text) else None
     counts = Counter(map(_script_of, text))
     del counts[None]
     return max(counts, key=counts.__getitem__) if counts else None
