@@ -439,7 +439,8 @@ def calibrate(aligner: Aligner, limit: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aligner.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="*", default=None, help="set specs (default: the held-out sets found)")
-    parser.add_argument("--limit", type=int, default=0, help="at most this many documents per set")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="at most this many documents per set (with --calibrate, per dev set too)")
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed of the held-out hard variants' merges, deletions and insertions (default {SEED}, "
                         "the one the tuning saw; another gives variants it has not seen; --calibrate keeps the default)")

@@ -376,7 +376,7 @@ def _tidy(text: str, repair_cjk_spacing: bool) -> str:
 
 def detect_script(text: str) -> str:
     """'ja', 'zh', 'ko', 'latin', 'cyrillic', or 'other' from the letters of a text sample."""
-    counts = Counter(map(letter_script, text[:20000]))
+    counts = Counter(map(_letter_script, text[:20000]))
     del counts[None]
     total = sum(counts.values()) or 1
     if counts["kana"] > 0.05 * total:
@@ -388,13 +388,40 @@ def detect_script(text: str) -> str:
     return max(counts, key=counts.__getitem__) if counts else "other"
 
 
+def main_script(text: str) -> str | None:
+    """The script most of a line's letters are in ('han' for kana and kanji alike, 'ko',
+    'latin', 'cyrillic', 'other'; None without letters).
+
+    Unlike `detect_script`, which names a document's language (a little kana makes
+    it Japanese), this is the majority: an English line quoting a Japanese phrase
+    is Latin. Scoring compares the two sides of every pair with it (`score.py`).
+    """
+    if text.isascii():  # most English lines: no need to look at each letter
+        return "latin" if any(c.isalpha() for c in text) else None
+    counts = Counter(map(_letter_family, text))
+    del counts[None]
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def letters_in_script(text: str, script: str) -> list[str]:
+    """The letters of `text` in `script`, as `main_script` names scripts."""
+    return [c for c in text if _letter_family(c) == script]
+
+
 @lru_cache(maxsize=None)
-def letter_script(ch: str) -> str | None:
+def _letter_family(ch: str) -> str | None:
+    """`_letter_script`, with kana and kanji as one: Japanese lines are written with both."""
+    script = _letter_script(ch)
+    return "han" if script == "kana" else script
+
+
+@lru_cache(maxsize=None)
+def _letter_script(ch: str) -> str | None:
     """The script of a letter ('kana', 'han', 'ko', 'latin', 'cyrillic', 'other'; None for
     anything but a letter), by its Unicode name.
 
-    Cached: scoring asks for the script of every pair's text (`score.py`), and a
-    text uses a few thousand distinct characters at most.
+    Cached (a text uses a few thousand distinct characters at most): scoring asks
+    for the script of every pair's sides.
     """
     if not ch.isalpha():
         return None

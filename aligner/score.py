@@ -23,9 +23,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
@@ -34,7 +32,7 @@ import numpy as np
 
 from .align import RawBead, length_cost
 from .data import Bead
-from .ingest import letter_script
+from .ingest import letters_in_script, main_script
 
 #: The features of a pair (`bead_features` computes them, in this order), each
 #: with the direction it may push the confidence: +1 up, -1 down, 0 either.
@@ -162,38 +160,21 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
 
 
-@lru_cache(maxsize=None)
-def _script_of(letter: str) -> str | None:
-    """A letter's script, kana and kanji counted as one ('han'): Japanese writes with both."""
-    script = letter_script(letter)
-    return "han" if script == "kana" else script
-
-
-def _main_script(text: str) -> str | None:
-    """The script most of the text's letters are in (None without letters)."""
-    if text.isascii():  # most English lines: no need to look at each letter
-        return "latin" if any(c.isalpha() for c in text) else None
-    counts = Counter(map(_script_of, text))
-    del counts[None]
-    return max(counts, key=counts.__getitem__) if counts else None
-
-
 def _untranslated_unlike(pairs: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str]) -> list[float]:
     """The `untranslated_unlike` feature of each pair (see `bead_features`)."""
-    src_script = _main_script(" ".join(src_texts)[:20000])
-    tgt_script = _main_script(" ".join(tgt_texts)[:20000])
+    src_script = main_script(" ".join(src_texts)[:20000])
+    tgt_script = main_script(" ".join(tgt_texts)[:20000])
     if src_script == tgt_script:
         return [0.0] * len(pairs)
     values = []
     for b in pairs:
         src_text = unicodedata.normalize("NFKC", " ".join(src_texts[i] for i in b.src))
         tgt_text = unicodedata.normalize("NFKC", " ".join(tgt_texts[j] for j in b.tgt))
-        script = _main_script(src_text)
-        if script not in (src_script, tgt_script) or script != _main_script(tgt_text):
+        script = main_script(src_text)
+        if script not in (src_script, tgt_script) or script != main_script(tgt_text):
             values.append(0.0)
             continue
-        src_letters = [c for c in src_text if _script_of(c) == script]
-        tgt_letters = [c for c in tgt_text if _script_of(c) == script]
+        src_letters, tgt_letters = letters_in_script(src_text, script), letters_in_script(tgt_text, script)
         blocks = difflib.SequenceMatcher(None, src_letters, tgt_letters, autojunk=False).get_matching_blocks()
         values.append(1.0 - sum(block.size for block in blocks) / min(len(src_letters), len(tgt_letters)))
     return values

@@ -120,3 +120,12 @@ def test_an_html_page_declaring_a_codec_that_is_not_a_text_encoding_is_read_by_d
     document = read_document(page, "en")
     assert document.paragraphs == ("A cat sleeps.",)
     assert document.encoding == "utf-8"
+
+
+def test_a_lines_main_script_is_its_majority_where_a_documents_script_is_its_language():
+    from aligner.ingest import detect_script, main_script
+
+    english_with_japanese = "ページトップへ戻る The old style has a lower floor."
+    assert main_script(english_with_japanese) == "latin" and detect_script(english_with_japanese) == "ja"
+    assert main_script("第二巻 論諸国自然之権") == main_script("かなの文。") == "han"
+    assert main_script("2019 (1)") is None and main_script("Ｆｕｌｌｗｉｄｔｈ") == "other"
