@@ -374,9 +374,14 @@ def _tidy(text: str, repair_cjk_spacing: bool) -> str:
     return text
 
 
+#: How much of a document tells its script: plenty for any language, and a bounded
+#: cost on long documents.
+SCRIPT_SAMPLE_CHARS = 20_000
+
+
 def detect_script(text: str) -> str:
     """'ja', 'zh', 'ko', 'latin', 'cyrillic', or 'other' from the letters of a text sample."""
-    counts = Counter(map(_letter_script, text[:20000]))
+    counts = Counter(map(_letter_script, text[:SCRIPT_SAMPLE_CHARS]))
     del counts[None]
     total = sum(counts.values()) or 1
     if counts["kana"] > 0.05 * total:

@@ -113,6 +113,8 @@ def test_a_pair_in_one_script_counts_against_it_unless_one_side_copies_the_other
     assert _untranslated_unlike(japanese, ["ページトップへ戻る The old style has a lower floor."] + english[1:]) == 0.0
     # Same-script languages: the script says nothing about which language a line is in.
     assert _untranslated_unlike(["Ein Satz über Berge.", "Noch einer."], ["Ein ganz anderer Satz.", "Une phrase."]) == 0.0
+    # A document without letters (figures only) has no script: its lines are not untranslated text.
+    assert _untranslated_unlike(["12.", "(3)"], ["34.", "Some English text here."]) == 0.0
 
 
 def test_fit_logistic_recovers_a_known_model():
