@@ -7,8 +7,9 @@ The gain of a bead grows with how much more its two sides resemble each other
 than each resembles its nearest neighbours on the other side (a margin, which
 makes scores comparable across documents and models), shrinks with a length
 ratio unusual for the language pair and with paragraph boundaries inside the
-bead, and changes by `merge_penalty` per extra sentence (a small bonus by
-default: with the low threshold, two weak pairs would otherwise beat one merge).
+bead, grows with rare names and numbers its two sides share (`SharedTokens`),
+and changes by `merge_penalty` per extra sentence (a small bonus by default:
+with the low threshold, two weak pairs would otherwise beat one merge).
 
 Multi-sentence spans are first estimated as the length-weighted mean of their
 sentences' vectors. Embedding every concatenation, as Vecalign and Bertalign
@@ -80,6 +81,25 @@ class AlignParams:
     #: A merge is embedded for real when the best path through its bead scores
     #: within this much of the best path overall (see the module docstring).
     refine_regret: float = 0.1
+    #: Gain per (weighted) rare token the bead's two sides share (`SharedTokens`).
+    shared_token_weight: float = 0.2
+
+
+@dataclass(frozen=True)
+class SharedTokens:
+    """Tokens both documents hold (names, numbers; see `names.py`), as the search reads them.
+
+    `src[i]` holds the ids of sentence i's tokens, `tgt[j]` those of target
+    sentence j, and `weights[id]` what sharing that token is worth to a bead
+    (counted once per bead, however many of its sentences hold it).
+    """
+
+    src: list[np.ndarray]
+    tgt: list[np.ndarray]
+    weights: np.ndarray
+
+    def reversed(self) -> "SharedTokens":
+        return SharedTokens(self.src[::-1], self.tgt[::-1], self.weights)
 
 
 @dataclass(frozen=True)
@@ -109,6 +129,7 @@ def align_vectors(
     src_paragraph_starts: list[bool] | None = None,
     tgt_paragraph_starts: list[bool] | None = None,
     embed_spans: SpanEmbedder | None = None,
+    shared_tokens: SharedTokens | None = None,
 ) -> list[RawBead]:
     """Align unit-vector rows `src` (N x d) to `tgt` (M x d); every index is in exactly one bead.
 
@@ -116,6 +137,8 @@ def align_vectors(
     a paragraph boundary cost `paragraph_penalty` per boundary. `embed_spans`,
     when given, embeds the joined text of plausible merges (module docstring);
     without it, merges are judged by the mean of their sentences' vectors.
+    `shared_tokens`, when given, adds `params.shared_token_weight` per shared
+    token to a bead's gain.
     """
     src = np.asarray(src, dtype=np.float32)
     tgt = np.asarray(tgt, dtype=np.float32)
@@ -133,13 +156,13 @@ def align_vectors(
     else:
         knn_src, knn_tgt = np.zeros(n, dtype=np.float32), np.zeros(m, dtype=np.float32)
     lattice = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
-                       src_paragraph_starts, tgt_paragraph_starts)
+                       src_paragraph_starts, tgt_paragraph_starts, shared_tokens)
     if embed_spans is None:
         return lattice.search(lo, hi)
 
     def backward() -> _Lattice:
         return _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params,
-                                 src_paragraph_starts, tgt_paragraph_starts)
+                                 src_paragraph_starts, tgt_paragraph_starts, shared_tokens)
 
     def embed_centred(src_spans: list[tuple[int, int]], tgt_spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """The spans' embeddings, centred like the sentences they are compared with."""
@@ -151,14 +174,16 @@ def align_vectors(
 
 
 def _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params: AlignParams,
-                      src_paragraph_starts=None, tgt_paragraph_starts=None) -> "_Lattice":
+                      src_paragraph_starts=None, tgt_paragraph_starts=None,
+                      shared_tokens: SharedTokens | None = None) -> "_Lattice":
     """The lattice of the reversed documents: its best score to (i', j') is the best from (N-i', M-j') to the end.
 
     Every bead keeps its gain reversed (same sentences, same span vector, same
     boundaries inside), so forward and backward scores add up along a path.
     """
     return _Lattice(src[::-1], tgt[::-1], src_lengths[::-1], tgt_lengths[::-1], knn_src[::-1], knn_tgt[::-1],
-                    params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts))
+                    params, _reversed_starts(src_paragraph_starts), _reversed_starts(tgt_paragraph_starts),
+                    None if shared_tokens is None else shared_tokens.reversed())
 
 
 def _centring_offset(vectors: np.ndarray) -> np.ndarray:
@@ -304,7 +329,7 @@ class _Lattice:
     """The DP over lattice boundaries, with span vectors indexed by their end."""
 
     def __init__(self, src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params: AlignParams,
-                 src_paragraph_starts=None, tgt_paragraph_starts=None):
+                 src_paragraph_starts=None, tgt_paragraph_starts=None, shared_tokens: SharedTokens | None = None):
         self.params = params
         self.n, self.m = len(src), len(tgt)
         max_a = max(a for a, _ in params.bead_types)
@@ -314,6 +339,9 @@ class _Lattice:
         self.src_crossings = _crossing_table(src_paragraph_starts, self.n, max_a)
         self.tgt_crossings = _crossing_table(tgt_paragraph_starts, self.m, max_b)
         self.length_ratio = float(tgt_lengths.sum() / src_lengths.sum())
+        self.shared_tokens = None
+        if shared_tokens is not None and params.shared_token_weight and len(shared_tokens.weights):
+            self.shared_tokens = (_TokenIndex(shared_tokens.src), _TokenIndex(shared_tokens.tgt), shared_tokens.weights)
         #: Spans (first sentence, count) whose vector is the embedding of their joined text.
         self.embedded_src: set[tuple[int, int]] = set()
         self.embedded_tgt: set[tuple[int, int]] = set()
@@ -333,7 +361,27 @@ class _Lattice:
             - p.length_weight * deviation
             - p.paragraph_penalty * crossings
         )
+        if self.shared_tokens is not None:
+            gain = gain + p.shared_token_weight * self._shared_token_gain(a, b, rows, cols)
         return gain
+
+    def _shared_token_gain(self, a: int, b: int, rows: slice, cols: slice) -> np.ndarray:
+        """Summed weight of the tokens both sides of every (a, b) bead ending in the block share.
+
+        Built per block from the few tokens its sentences hold, so that memory
+        does not grow with the number of tokens in the document.
+        """
+        src_index, tgt_index, weights = self.shared_tokens
+        src_first, tgt_first = max(rows.start - a, 0), max(cols.start - b, 0)
+        src_ids = src_index.ids(src_first, max(rows.stop - 1, src_first))
+        tgt_ids = tgt_index.ids(tgt_first, max(cols.stop - 1, tgt_first))
+        common = np.intersect1d(src_ids, tgt_ids)
+        if not len(common):
+            return np.zeros((rows.stop - rows.start, cols.stop - cols.start))
+        src_holds = src_index.span_holds(common, a, rows)
+        tgt_holds = tgt_index.span_holds(common, b, cols)
+        return (src_holds * weights[common]) @ tgt_holds.T
+
 
     def search_path(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
         """The best path as lattice points from (0, 0) to (N, M)."""
@@ -542,6 +590,39 @@ def _span_table(vectors, lengths, knn, max_span):
             length[s:] = cum_len[s:] - cum_len[:-s]
         table[s] = (vec, knn_mean, length)
     return table
+
+
+class _TokenIndex:
+    """One side's sentence -> token ids, stored flat (like a sparse row matrix)."""
+
+    def __init__(self, per_sentence: list[np.ndarray]):
+        self.starts = np.concatenate([[0], np.cumsum([len(ids) for ids in per_sentence])]).astype(np.int64)
+        self.flat = np.concatenate(per_sentence).astype(np.int64) if per_sentence else np.zeros(0, np.int64)
+
+    def ids(self, first: int, end: int) -> np.ndarray:
+        """The distinct token ids of sentences first..end-1."""
+        return np.unique(self.flat[self.starts[first]: self.starts[end]])
+
+    def span_holds(self, columns: np.ndarray, size: int, boundaries: slice) -> np.ndarray:
+        """(boundaries x columns): 1 where the span of `size` sentences ending at the boundary holds the token.
+
+        `columns` are sorted token ids.
+        """
+        first = max(boundaries.start - size, 0)
+        end = max(boundaries.stop - 1, first)
+        ids = self.flat[self.starts[first]: self.starts[end]]
+        sentences = np.repeat(np.arange(end - first), np.diff(self.starts[first: end + 1]))
+        where = np.minimum(np.searchsorted(columns, ids), len(columns) - 1)
+        found = columns[where] == ids
+        holds_one = np.zeros((end - first + 1, len(columns)))  # row k + 1: sentence first + k
+        holds_one[sentences[found] + 1, where[found]] = 1.0
+        cumulative = np.cumsum(holds_one, axis=0)
+        ends = np.arange(boundaries.start, boundaries.stop)
+        starts = ends - size
+        valid = starts >= 0
+        holds = np.zeros((len(ends), len(columns)))
+        holds[valid] = cumulative[ends[valid] - first] - cumulative[starts[valid] - first] > 0
+        return holds
 
 
 def _crossing_table(paragraph_starts, n: int, max_span: int) -> dict[int, np.ndarray]:

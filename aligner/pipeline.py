@@ -17,13 +17,14 @@ from typing import Iterator
 
 import numpy as np
 
-from .align import RawBead, SpanEmbedder, align_vectors
+from .align import RawBead, SharedTokens, SpanEmbedder, align_vectors
 from .beads import write_beads
 from .config import AlignConfig
 from .data import Alignment, Bead, Document, SegmentedDocument, base_language, join_segments
 from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document
+from .names import TokenReader, shared_tokens
 from .score import Calibration, candidates_with_features, score_beads
 from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
@@ -79,6 +80,7 @@ class Aligner:
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _worker: SegmentationWorker | None = None
+    _token_reader: TokenReader = field(default_factory=TokenReader)
 
     @property
     def embedder(self) -> Embedder:
@@ -219,7 +221,13 @@ class Aligner:
             None if self.config.presplit else src.paragraph_starts,
             None if self.config.presplit else tgt.paragraph_starts,
             embed_spans=self._span_embedder(src, tgt),
+            shared_tokens=self._shared_tokens(src, tgt) if self.config.params.shared_token_weight else None,
         )
+
+    def _shared_tokens(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SharedTokens:
+        read = self._token_reader.tokens
+        return shared_tokens([read(text, src.document.lang) for text in src.texts],
+                             [read(text, tgt.document.lang) for text in tgt.texts])
 
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""

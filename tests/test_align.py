@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from aligner.align import AlignParams, align_vectors
+from aligner.align import AlignParams, SharedTokens, align_vectors
 
 from helpers import assert_each_segment_once
 
@@ -146,8 +146,10 @@ def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     tgt_starts = [k % 4 == 1 for k in range(m)]
     knn_src, knn_tgt = np.full(n, 0.1, dtype=np.float32), np.full(m, 0.2, dtype=np.float32)
     params = AlignParams(paragraph_penalty=0.05)
-    forward = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts)
-    backward = _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts)
+    tokens = _random_tokens(rng, n, m, 15)
+    forward = _Lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts, tokens)
+    backward = _reversed_lattice(src, tgt, src_lengths, tgt_lengths, knn_src, knn_tgt, params, src_starts, tgt_starts,
+                                 tokens)
     lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     steps, from_start = forward.run(lo, hi)
     _, backward_scores = backward.run(lo, hi)
@@ -172,3 +174,50 @@ def test_a_merge_carries_its_best_matching_sentence_pair():
     assert (part.src, part.tgt) == ((4,), (4,))
     assert part.cosine < merge.cosine and part.margin is not None and not part.cut_from_merge
     assert all(b.best_part is None for b in beads if len(b.src) + len(b.tgt) <= 2)
+
+
+def _random_tokens(rng, n, m, vocabulary):
+    """Each sentence holds a few of `vocabulary` tokens, with random weights."""
+    def side(count):
+        return [np.unique(rng.integers(0, vocabulary, rng.integers(0, 3))).astype(np.int64) for _ in range(count)]
+    return SharedTokens(side(n), side(m), rng.uniform(0.2, 1.0, vocabulary))
+
+
+def test_a_repeated_sentence_is_paired_with_the_copy_that_shares_its_name():
+    """Two target lines the vectors cannot tell apart (a repeated sentence); a name only the first shares decides."""
+    rng = np.random.default_rng(5)
+    src = _unit(rng.normal(size=(10, 64))).astype(np.float32)
+    tgt = _noisy_copy(np.vstack([src[:5], src[4:]]), rng, noise=0.1)
+    tgt[4] = tgt[5]  # target 4 and 5 both translate source 4, equally well
+    no_tokens = [np.zeros(0, dtype=np.int64)]
+    names = SharedTokens(no_tokens * 4 + [np.array([0])] + no_tokens * 5,
+                         no_tokens * 4 + [np.array([0])] + no_tokens * 6, np.array([1.0]))
+    with_names = _pairs(align_vectors(src, tgt, [50] * 10, [50] * 11, shared_tokens=names))
+    assert ((4,), (4,)) in with_names and ((), (5,)) in with_names
+    without = _pairs(align_vectors(src, tgt, [50] * 10, [50] * 11))
+    assert ((4,), (5,)) in without
+
+
+def test_a_bead_gains_each_shared_token_once_whichever_block_it_falls_in():
+    """The search builds the token gain per block of lattice rows; compare it with a direct count."""
+    from aligner.align import _Lattice, _row_blocks
+
+    rng = np.random.default_rng(6)
+    n, m = 150, 140
+    src = _unit(rng.normal(size=(n, 16))).astype(np.float32)
+    tgt = _unit(rng.normal(size=(m, 16))).astype(np.float32)
+    tokens = _random_tokens(rng, n, m, 40)
+    lattice = _Lattice(src, tgt, np.full(n, 50.0), np.full(m, 50.0), np.zeros(n, np.float32), np.zeros(m, np.float32),
+                       AlignParams(), shared_tokens=tokens)
+    lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    blocks = list(_row_blocks(lo, hi))
+    assert len(blocks) > 2
+    for a, b in ((1, 1), (2, 1), (1, 3), (2, 2)):
+        for r0, r1, c0, c1 in blocks:
+            gain = lattice._shared_token_gain(a, b, slice(r0, r1), slice(c0, c1))
+            for i in rng.integers(max(r0, a), r1, 5):
+                for j in rng.integers(max(c0, b), c1, 5):
+                    src_held = set().union(*(tokens.src[x].tolist() for x in range(i - a, i)))
+                    tgt_held = set().union(*(tokens.tgt[y].tolist() for y in range(j - b, j)))
+                    expected = sum(tokens.weights[t] for t in src_held & tgt_held)
+                    assert np.isclose(gain[i - r0, j - c0], expected)

@@ -115,3 +115,26 @@ def test_an_untranslated_line_is_not_paired_with_an_unrelated_sentence_in_its_la
     pairs = _tu_texts(alignment)
     assert not [pair for pair in pairs if untranslated in pair[1]]
     assert len(pairs) >= len(article.gold) - 3
+
+
+def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_share():
+    """Kyoto article CLT00103 (the project's copy): the English of 書院造の上段の間は… glosses every
+    term in parentheses, and the model's similarity is too weak for a pair; the readings of the
+    nouns the two sides share (shoin, jodan, hiroen, `names.py`) make it one. Without the
+    shared names the search leaves both unaligned."""
+    from dataclasses import replace
+
+    from aligner.evaluate import evaluation_aligner, find_set
+
+    article = next(d for d in find_set("ja-en/kyoto_wiki") if d.name.endswith("CLT00103"))
+    k = next(i for i, text in enumerate(article.src) if text.startswith("書院造の上段の間は"))
+    assert article.tgt[k].startswith("In the jodan no ma") and ((k,), (k,)) in article.gold
+    with_names = evaluation_aligner()
+    without_names = evaluation_aligner()
+    without_names.config = replace(with_names.config, params=replace(with_names.config.params, shared_token_weight=0.0))
+    pairs = {}
+    for name, each in (("with", with_names), ("without", without_names)):
+        alignment = each.align_texts("\n".join(article.src), "\n".join(article.tgt))
+        pairs[name] = {(b.src, b.tgt) for b in alignment.beads if b.src and b.tgt}
+    assert ((k,), (k,)) in pairs["with"]
+    assert not any(k in src or k in tgt for src, tgt in pairs["without"])

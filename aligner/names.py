@@ -1,0 +1,100 @@
+"""Names and numbers both sides share: evidence the sentence model misses.
+
+The bundled model matches meaning well but transliterated names poorly: to it
+松花堂 and "Shokado" have little in common, and a kyoto sentence whose English
+glosses every term in parentheses ("In the jodan no ma (a raised floor level)
+of Shoin-zukuri style, ...") looks too loose to pair. So the search
+(`align.AlignParams.shared_token_weight`) also rewards a bead for each rare
+token its two sides share. A token is a number, a Latin word, or the reading
+of a Japanese noun (Sudachi's reading, romanized by jaconv); all are folded
+alike (lower case, no accents or hyphens, long vowels shortened), so that
+きょうと meets "Kyoto" and "Tsugi-gamishimo" meets つぎがみしも. Only tokens in
+at most `MAX_SENTENCES` sentences of each side count, each weighing
+1 / (sentences holding it), so that a name running through the document
+anchors nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from .align import SharedTokens
+from .data import base_language
+
+if TYPE_CHECKING:
+    from sudachipy import Tokenizer
+
+#: A token held by more sentences than this on either side is no evidence.
+MAX_SENTENCES = 5
+#: Shorter readings of Japanese nouns collide with too many words (し, か, こう...).
+_MIN_READING_LETTERS = 4
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: Latin letters, accented ones too (Kyōto, Þórsmörk), joined by hyphens and apostrophes.
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\-][A-Za-z\u00c0-\u024f]+)*")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+#: Long vowels as Hepburn romanization writes them in English text (Kyōto, Kyoto).
+_LONG_VOWELS = (("ou", "o"), ("uu", "u"), ("oo", "o"), ("aa", "a"))
+
+
+def fold(word: str) -> str:
+    """A word as it is compared: lower case ASCII letters, accents and marks gone, long vowels short."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if "a" <= c <= "z")
+    for long, short in _LONG_VOWELS:
+        letters = letters.replace(long, short)
+    return letters
+
+
+class TokenReader:
+    """Reads a sentence's tokens; holds the Sudachi tokenizer for Japanese (loaded on first use)."""
+
+    def __init__(self) -> None:
+        self._tokenizer: Tokenizer | None = None
+
+    def tokens(self, text: str, lang: str) -> set[str]:
+        """Numbers and folded Latin words of any text, and for Japanese the folded readings of its nouns."""
+        text = unicodedata.normalize("NFKC", text)
+        found = {number.replace(",", "") for number in _NUMBER.findall(text)}
+        for word in _WORD.findall(text):
+            found.update(folded for part in {word, *word.split("-")} if len(folded := fold(part)) >= 2)
+        if base_language(lang) == "ja" and _JAPANESE.search(text):
+            found.update(self._noun_readings(text))
+        return found
+
+    def _noun_readings(self, text: str) -> set[str]:
+        import jaconv
+        from sudachipy import SplitMode
+
+        if self._tokenizer is None:
+            from sudachipy import Dictionary
+
+            self._tokenizer = Dictionary(dict="core").create()
+        readings = set()
+        # Short units find 京都 in 京都府八幡市; the longest ones keep names like 松花堂 whole.
+        for mode in (SplitMode.A, SplitMode.C):
+            for morpheme in self._tokenizer.tokenize(text, mode):
+                if morpheme.part_of_speech()[0] != "名詞" or not _JAPANESE.search(morpheme.surface()):
+                    continue
+                reading = fold(jaconv.kana2alphabet(jaconv.kata2hira(morpheme.reading_form())))
+                if len(reading) >= _MIN_READING_LETTERS:
+                    readings.add(reading)
+        return readings
+
+
+def shared_tokens(src_tokens: Sequence[set[str]], tgt_tokens: Sequence[set[str]]) -> SharedTokens:
+    """The rare tokens both sides hold, as the search reads them (`align.SharedTokens`)."""
+    src_counts = Counter(token for tokens in src_tokens for token in tokens)
+    tgt_counts = Counter(token for tokens in tgt_tokens for token in tokens)
+    shared = sorted(token for token in src_counts
+                    if token in tgt_counts and max(src_counts[token], tgt_counts[token]) <= MAX_SENTENCES)
+    token_id = {token: k for k, token in enumerate(shared)}
+    weights = np.array([1.0 / max(src_counts[token], tgt_counts[token]) for token in shared])
+
+    def ids(side: Sequence[set[str]]) -> list[np.ndarray]:
+        return [np.array(sorted(token_id[t] for t in tokens if t in token_id), dtype=np.int64) for tokens in side]
+
+    return SharedTokens(ids(src_tokens), ids(tgt_tokens), weights)
