@@ -346,6 +346,15 @@ class _Lattice:
         self.embedded_src: set[tuple[int, int]] = set()
         self.embedded_tgt: set[tuple[int, int]] = set()
 
+    def _block_gains(self, rows: slice, cols: slice) -> dict[tuple[int, int], np.ndarray]:
+        """Gain of every bead type ending in the block rows x cols (types that fit above row 0)."""
+        types = [(a, b) for a, b in self.params.bead_types if rows.stop - 1 >= a]
+        gains = {(a, b): self._gains(a, b, rows, cols) for a, b in types}
+        if self.shared_tokens is not None and types:
+            for bead_type, shared in self._shared_token_gains(rows, cols, types).items():
+                gains[bead_type] += self.params.shared_token_weight * shared
+        return gains
+
     def _gains(self, a: int, b: int, rows: slice, cols: slice) -> np.ndarray:
         """Gain of every (a, b) bead ending in the block rows x cols."""
         p = self.params
@@ -361,27 +370,26 @@ class _Lattice:
             - p.length_weight * deviation
             - p.paragraph_penalty * crossings
         )
-        if self.shared_tokens is not None:
-            gain = gain + p.shared_token_weight * self._shared_token_gain(a, b, rows, cols)
         return gain
 
-    def _shared_token_gain(self, a: int, b: int, rows: slice, cols: slice) -> np.ndarray:
-        """Summed weight of the tokens both sides of every (a, b) bead ending in the block share.
+    def _shared_token_gains(self, rows: slice, cols: slice, types: list[tuple[int, int]]
+                            ) -> dict[tuple[int, int], np.ndarray]:
+        """Per bead type, the summed weight of the tokens both sides of each bead ending in the block share.
 
-        Built per block from the few tokens its sentences hold, so that memory
-        does not grow with the number of tokens in the document.
+        Built per block from the few tokens its sentences hold (memory does not
+        grow with the document's tokens), each side's spans once per span size.
+        Types without a shared token in the block are left out.
         """
         src_index, tgt_index, weights = self.shared_tokens
-        src_first, tgt_first = max(rows.start - a, 0), max(cols.start - b, 0)
-        src_ids = src_index.ids(src_first, max(rows.stop - 1, src_first))
-        tgt_ids = tgt_index.ids(tgt_first, max(cols.stop - 1, tgt_first))
-        common = np.intersect1d(src_ids, tgt_ids)
+        longest_src, longest_tgt = max(a for a, _ in types), max(b for _, b in types)
+        src_first, tgt_first = max(rows.start - longest_src, 0), max(cols.start - longest_tgt, 0)
+        common = np.intersect1d(src_index.ids(src_first, max(rows.stop - 1, src_first)),
+                                tgt_index.ids(tgt_first, max(cols.stop - 1, tgt_first)))
         if not len(common):
-            return np.zeros((rows.stop - rows.start, cols.stop - cols.start))
-        src_holds = src_index.span_holds(common, a, rows)
-        tgt_holds = tgt_index.span_holds(common, b, cols)
-        return (src_holds * weights[common]) @ tgt_holds.T
-
+            return {}
+        src_holds = {a: src_index.span_holds(common, a, rows) * weights[common] for a in {a for a, _ in types}}
+        tgt_holds = {b: tgt_index.span_holds(common, b, cols) for b in {b for _, b in types}}
+        return {(a, b): src_holds[a] @ tgt_holds[b].T for a, b in types}
 
     def search_path(self, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
         """The best path as lattice points from (0, 0) to (N, M)."""
@@ -486,10 +494,7 @@ class _Lattice:
             best_total = float(to_end[0][0])
             near = best_total - self.params.refine_regret - 1e-9 * (1.0 + abs(best_total))
         for r0, r1, c0, c1 in _row_blocks(lo, hi):
-            block_gains = {}
-            for a, b in types[1:]:
-                if r1 - 1 >= a:
-                    block_gains[(a, b)] = self._gains(a, b, slice(r0, r1), slice(c0, c1))
+            block_gains = self._block_gains(slice(r0, r1), slice(c0, c1))
             for i in range(r0, r1):
                 row_lo, row_hi = int(lo[i]), int(hi[i])
                 width = row_hi - row_lo + 1

@@ -25,6 +25,8 @@ import numpy as np
 
 from .align import SharedTokens
 from .data import base_language
+from .ingest import letters_in_script
+from .segment import tokenizer_pieces
 
 if TYPE_CHECKING:
     from sudachipy import Tokenizer
@@ -36,7 +38,6 @@ _MIN_READING_LETTERS = 4
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: Latin letters, accented ones too (Kyōto, Þórsmörk), joined by hyphens and apostrophes.
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\-][A-Za-z\u00c0-\u024f]+)*")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 #: Long vowels as Hepburn romanization writes them in English text (Kyōto, Kyoto).
 _LONG_VOWELS = (("ou", "o"), ("uu", "u"), ("oo", "o"), ("aa", "a"))
 
@@ -61,7 +62,7 @@ class TokenReader:
         found = {number.replace(",", "") for number in _NUMBER.findall(text)}
         for word in _WORD.findall(text):
             found.update(folded for part in {word, *word.split("-")} if len(folded := fold(part)) >= 2)
-        if base_language(lang) == "ja" and _JAPANESE.search(text):
+        if base_language(lang) == "ja" and _has_japanese(text):
             found.update(self._noun_readings(text))
         return found
 
@@ -74,14 +75,15 @@ class TokenReader:
 
             self._tokenizer = Dictionary(dict="core").create()
         readings = set()
-        # Short units find 京都 in 京都府八幡市; the longest ones keep names like 松花堂 whole.
-        for mode in (SplitMode.A, SplitMode.C):
-            for morpheme in self._tokenizer.tokenize(text, mode):
-                if morpheme.part_of_speech()[0] != "名詞" or not _JAPANESE.search(morpheme.surface()):
-                    continue
-                reading = fold(jaconv.kana2alphabet(jaconv.kata2hira(morpheme.reading_form())))
-                if len(reading) >= _MIN_READING_LETTERS:
-                    readings.add(reading)
+        for piece in tokenizer_pieces(text):  # Sudachi refuses long inputs (a --presplit line)
+            for morpheme in self._tokenizer.tokenize(piece, SplitMode.C):
+                # The longest unit keeps names like 松花堂 whole; its short units find 京都 in 京都府八幡市.
+                for unit in [morpheme, *morpheme.split(SplitMode.A)]:
+                    if unit.part_of_speech()[0] != "名詞" or not _has_japanese(unit.surface()):
+                        continue
+                    reading = fold(jaconv.kana2alphabet(jaconv.kata2hira(unit.reading_form())))
+                    if len(reading) >= _MIN_READING_LETTERS:
+                        readings.add(reading)
         return readings
 
 
@@ -98,3 +100,8 @@ def shared_tokens(src_tokens: Sequence[set[str]], tgt_tokens: Sequence[set[str]]
         return [np.array(sorted(token_id[t] for t in tokens if t in token_id), dtype=np.int64) for tokens in side]
 
     return SharedTokens(ids(src_tokens), ids(tgt_tokens), weights)
+
+
+def _has_japanese(text: str) -> bool:
+    """Whether `text` has a kana or kanji letter (`ingest` names the scripts)."""
+    return bool(letters_in_script(text, "han"))

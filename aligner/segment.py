@@ -56,7 +56,7 @@ def split_paragraphs(paragraphs: Sequence[str], splitter: SentenceSplitter) -> l
     """The sentences of each paragraph, trimmed and capped in length."""
     result = []
     for paragraph in paragraphs:
-        sentences = [s for piece in _pieces(paragraph) for s in splitter.split(piece)]
+        sentences = [s for piece in tokenizer_pieces(paragraph) for s in splitter.split(piece)]
         result.append([part for s in sentences for part in cap_length(s.strip())])
     return result
 
@@ -233,7 +233,7 @@ def _load_rule_splitter(lang: str) -> Callable[[str], list[str]]:
 _SOFT_BREAK = re.compile(r"(?<=[、，,;；:：])|(?<=\s)")
 
 
-def _pieces(paragraph: str) -> list[str]:
+def tokenizer_pieces(paragraph: str) -> list[str]:
     """Cut a huge paragraph into tokenizer-sized pieces at sentence ends, else at soft breaks."""
     if len(paragraph) <= _MAX_TOKENIZER_CHARS:
         return [paragraph]

@@ -212,9 +212,11 @@ def test_a_bead_gains_each_shared_token_once_whichever_block_it_falls_in():
     lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     blocks = list(_row_blocks(lo, hi))
     assert len(blocks) > 2
-    for a, b in ((1, 1), (2, 1), (1, 3), (2, 2)):
-        for r0, r1, c0, c1 in blocks:
-            gain = lattice._shared_token_gain(a, b, slice(r0, r1), slice(c0, c1))
+    types = [(1, 1), (2, 1), (1, 3), (2, 2)]
+    for r0, r1, c0, c1 in blocks:
+        gains = lattice._shared_token_gains(slice(r0, r1), slice(c0, c1), types)
+        for a, b in types:
+            gain = gains[(a, b)]
             for i in rng.integers(max(r0, a), r1, 5):
                 for j in rng.integers(max(c0, b), c1, 5):
                     src_held = set().union(*(tokens.src[x].tolist() for x in range(i - a, i)))

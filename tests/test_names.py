@@ -36,3 +36,10 @@ def test_a_token_counts_when_both_sides_hold_it_in_few_sentences_and_weighs_less
     assert [list(row) for row in shared.src[:3]] == [sorted([ids["kyoto"], ids["1359"]]), [ids["kyoto"]], []]
     assert [list(row) for row in shared.tgt[:2]] == [[ids["kyoto"]], [ids["1359"]]]
     assert all(row.dtype == np.int64 for row in shared.src + shared.tgt)
+
+
+def test_a_line_longer_than_sudachi_takes_is_read_in_pieces():
+    """A --presplit line may hold 20,000 characters; Sudachi refuses more than 49,149 bytes (16,383 kana)."""
+    line = "日本語の文です。" * 2100 + "松花堂は京都府にある。"
+    assert len(line.encode()) > 49_149
+    assert {"shokado", "kyoto"} <= TokenReader().tokens(line, "ja")
