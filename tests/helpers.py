@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -34,14 +35,21 @@ def run_cli(*args, background: bool = False, timeout: float = 900, **options):
 
     By default it waits (at most `timeout` seconds) and returns the CompletedProcess.
     With background=True it returns the running Popen at once, for tests that signal
-    the child or wait themselves; `options` then may replace stdout/stderr.
+    the child or wait themselves; `options` then may replace stdout/stderr. Such a
+    child takes SIGINT as at a terminal (KeyboardInterrupt) even when the tests run
+    as a background job, where the shell hands every child SIGINT ignored.
     Further `options` (cwd, preexec_fn, ...) go to subprocess.run / Popen.
     """
     command = [sys.executable, "-m", "aligner", *map(str, args)]
     if background:
-        options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **options}
+        options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True,
+                   "preexec_fn": _interrupt_as_at_a_terminal, **options}
         return subprocess.Popen(command, **options)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, **options)
+
+
+def _interrupt_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def assert_one_clear_error(result: subprocess.CompletedProcess, exit_code: int, *words: str) -> str:
