@@ -19,17 +19,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
+import jaconv
 import numpy as np
+from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from .align import SharedTokens
 from .data import base_language
 from .ingest import letters_in_script
 from .segment import tokenizer_pieces
-
-if TYPE_CHECKING:
-    from sudachipy import Tokenizer
 
 #: A token held by more sentences than this on either side is no evidence.
 MAX_SENTENCES = 5
@@ -67,12 +66,7 @@ class TokenReader:
         return found
 
     def _noun_readings(self, text: str) -> set[str]:
-        import jaconv
-        from sudachipy import SplitMode
-
-        if self._tokenizer is None:
-            from sudachipy import Dictionary
-
+        if self._tokenizer is None:  # the dictionary takes a moment and memory: only for Japanese
             self._tokenizer = Dictionary(dict="core").create()
         readings = set()
         for piece in tokenizer_pieces(text):  # Sudachi refuses long inputs (a --presplit line)
