@@ -20,6 +20,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -327,7 +328,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     that is decided by the text's script, not the declared language, so a
     document given on the wrong side is still repaired.
     """
-    cjk = detect_script("".join(lines)) in ("ja", "zh")
+    cjk = detect_script(script_sample(lines)) in ("ja", "zh")
     content = [line for line in lines if line.strip()]
     wrap_width = _wrap_width([display_width(line.strip()) for line in content])
     blank_between_all = sum(1 for line in lines if not line.strip()) >= 0.8 * len(content)
@@ -377,6 +378,18 @@ def _tidy(text: str, repair_cjk_spacing: bool) -> str:
 #: How much of a document tells its script: plenty for any language, and a bounded
 #: cost on long documents.
 SCRIPT_SAMPLE_CHARS = 20_000
+
+
+def script_sample(texts: Iterable[str]) -> str:
+    """The start of a document's text joined, as much of it as `detect_script` and
+    `main_script` need to tell the document's script, without joining all of a long one."""
+    sample, joined_length = [], -1  # the length of " ".join(sample)
+    for text in texts:
+        if joined_length >= SCRIPT_SAMPLE_CHARS:
+            break
+        sample.append(text)
+        joined_length += len(text) + 1
+    return " ".join(sample)[:SCRIPT_SAMPLE_CHARS]
 
 
 def detect_script(text: str) -> str:

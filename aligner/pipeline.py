@@ -23,7 +23,7 @@ from .config import AlignConfig
 from .data import Alignment, Bead, Document, SegmentedDocument, base_language, join_segments
 from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedder
 from .errors import InputError, ModelError
-from .ingest import detect_script, document_from_text, read_document
+from .ingest import detect_script, document_from_text, read_document, script_sample
 from .names import TokenReader, shared_tokens
 from .score import Calibration, candidates_with_features, score_beads
 from .report import write_report
@@ -347,8 +347,8 @@ def language_check(
     is), the warnings to show, and the documents whose script does not fit
     their language with what is wrong (`batch` fails such a pair).
     """
-    src_script = detect_script(" ".join(src.paragraphs))
-    tgt_script = detect_script(" ".join(tgt.paragraphs))
+    src_script = detect_script(script_sample(src.paragraphs))
+    tgt_script = detect_script(script_sample(tgt.paragraphs))
     src_fits, tgt_fits = _script_fits(src_script, src.lang), _script_fits(tgt_script, tgt.lang)
     if not src_fits and not tgt_fits and _script_fits(src_script, tgt.lang) and _script_fits(tgt_script, src.lang):
         warning = (f"{src.name} looks like '{tgt.lang}' and {tgt.name} like '{src.lang}': the sides look swapped, "

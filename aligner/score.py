@@ -32,7 +32,7 @@ import numpy as np
 
 from .align import RawBead, length_cost
 from .data import Bead
-from .ingest import SCRIPT_SAMPLE_CHARS, letters_in_script, main_script
+from .ingest import letters_in_script, main_script, script_sample
 
 #: The features of a pair (`bead_features` computes them, in this order), each
 #: with the direction it may push the confidence: +1 up, -1 down, 0 either.
@@ -162,8 +162,8 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
 
 def _untranslated_unlike(pairs: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: Sequence[str]) -> list[float]:
     """The `untranslated_unlike` feature of each pair (see `bead_features`)."""
-    src_script = main_script(" ".join(src_texts)[:SCRIPT_SAMPLE_CHARS])
-    tgt_script = main_script(" ".join(tgt_texts)[:SCRIPT_SAMPLE_CHARS])
+    src_script = main_script(script_sample(src_texts))
+    tgt_script = main_script(script_sample(tgt_texts))
     if src_script == tgt_script or None in (src_script, tgt_script):
         # Same-script languages, or a document without letters (figures, codes): no line
         # can be told to be in the other document's script.

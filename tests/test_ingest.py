@@ -129,3 +129,16 @@ def test_a_lines_main_script_is_its_majority_where_a_documents_script_is_its_lan
     assert main_script(english_with_japanese) == "latin" and detect_script(english_with_japanese) == "ja"
     assert main_script("第二巻 論諸国自然之権") == main_script("かなの文。") == "han"
     assert main_script("2019 (1)") is None and main_script("Ｆｕｌｌｗｉｄｔｈ") == "other"
+
+
+def test_a_documents_script_sample_is_the_start_of_its_joined_text_without_joining_it_all():
+    from aligner.ingest import SCRIPT_SAMPLE_CHARS, script_sample
+
+    lines = ["松花堂は京都府にある。" * 7, "Shokado"] * 10_000
+    # Lines reaching exactly to the limit: the full join's last sampled character is a separator.
+    exact = ["a" * 99] * (SCRIPT_SAMPLE_CHARS // 100) + ["b" * 99]
+    for texts in (lines, exact, ["short", "text"], []):
+        assert script_sample(texts) == " ".join(texts)[:SCRIPT_SAMPLE_CHARS]
+    consumed = []
+    script_sample(consumed.append(line) or line for line in lines)
+    assert len(consumed) < len(lines) / 10
