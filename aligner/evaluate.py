@@ -26,6 +26,7 @@ DP, so that every figure has a reference measured on the same machine.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -49,6 +50,10 @@ SEED = 20261123
 
 #: Set specs (folder[:even|:odd]): the dev documents the calibration is fitted on, and the held-out ones.
 DEV_SETS = ("ja-en/ntrex_enja:even", "ja-en/kyoto_wiki:even", "ja-en/ami_dev")
+#: The documents whose search beads `--calibrate` records (`search_digests`): the hard variants of the
+#: first kyoto dev documents, where shared names, merges and inserted lines all move the search (the
+#: shared names in the search change 4 of these 12, a merge_penalty of -0.05 instead of -0.08 changes 5).
+SEARCH_PROBE_SET, SEARCH_PROBE_DOCUMENTS = "ja-en/kyoto_wiki:even", 12
 HELD_OUT_SETS = ("ja-en/ntrex_enja:odd", "ja-en/kyoto_wiki:odd", "ja-en/coursera_calculus", "ja-en/ami_test",
                  "ja-en/wmt22_jaen", "other/textberg_test_defr", "other/mac_dev_zhen", "other/parice_enis")
 
@@ -420,15 +425,38 @@ def coefficient_change(before: Calibration, after: Calibration) -> float:
     return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), 1.0)))
 
 
+def search_probe() -> list[GoldDocument]:
+    """The documents of `search_digests`: a fixed handful of dev documents, hard variants."""
+    documents = find_set(SEARCH_PROBE_SET)[:SEARCH_PROBE_DOCUMENTS]
+    return with_hard_variants(documents, _noise_pool(documents))
+
+
+def search_digests(aligner: Aligner) -> tuple[str, ...]:
+    """A digest of the search's beads on each `search_probe` document, for `Calibration.search_digests`.
+
+    Give it a fresh `evaluation_aligner()`, so that every sentence is embedded
+    in the same batches whoever asks (a sentence embedded among others can
+    differ in its last bits, and a near-tie of the search with it).
+    """
+    return tuple(
+        hashlib.sha256(repr([(b.src, b.tgt) for b in aligner.propose(*_documents(document)).searched])
+                       .encode()).hexdigest()[:16]
+        for document in search_probe()
+    )
+
+
 def calibrate(aligner: Aligner, limit: int) -> None:
-    """Refit calibration.json on the dev sets (plain, hard and unrelated) and suggest --min-score."""
+    """Refit calibration.json on the dev sets (plain, hard and unrelated), record the search it was
+    fitted on (`search_digests`) and suggest --min-score."""
     dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
     dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
     fit = fit_calibration(aligner, dev, f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and "
                           f"unrelated), seed {SEED}")
     if not fit.converged:
         print(f"warning: the fit still moved after {fit.rounds} rounds; saved the last one", file=sys.stderr)
-    calibration, features, labels = fit.calibration, fit.features, fit.labels
+    calibration = replace(fit.calibration, search_digests=search_digests(evaluation_aligner()))
+    features, labels = fit.features, fit.labels
+    aligner.calibration = calibration
     calibration.save()  # the aligner holds it too: the held-out evaluation that follows scores with it
     print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
           + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, calibration.weights))

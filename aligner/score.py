@@ -70,17 +70,23 @@ class Calibration:
     intercept: float
     weights: tuple[float, ...]
     fitted_on: str = ""
+    #: The search's beads on a few dev documents when this was fitted, one digest
+    #: per document (`aligner.evaluate.search_digests`). The fit is only valid
+    #: for the search it was made on, and a test compares these with today's
+    #: search, so that a change to the search asks for a refit.
+    search_digests: tuple[str, ...] = ()
 
     @classmethod
     def load(cls) -> "Calibration":
         """The calibration the package ships (aligner/calibration.json)."""
         data = json.loads(resources.files("aligner").joinpath(_CALIBRATION_FILE).read_text("utf-8"))
         return cls(intercept=data["intercept"], weights=tuple(data["weights"][name] for name in FEATURES),
-                   fitted_on=data.get("fitted_on", ""))
+                   fitted_on=data.get("fitted_on", ""), search_digests=tuple(data.get("search_digests", ())))
 
     def save(self) -> None:
         """Replace the shipped calibration: for `python -m aligner.evaluate --calibrate` in a source checkout."""
-        data = {"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights)), "fitted_on": self.fitted_on}
+        data = {"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights)), "fitted_on": self.fitted_on,
+                "search_digests": list(self.search_digests)}
         (Path(__file__).parent / _CALIBRATION_FILE).write_text(json.dumps(data, indent=2) + "\n", "utf-8")
 
     def probability(self, features: np.ndarray) -> np.ndarray:

@@ -136,3 +136,24 @@ def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     assert len(labels) == len(fit.labels) and 0 < labels.mean() < 1
     intercept, weights = fit_constrained(features, labels)
     assert coefficient_change(fit.calibration, Calibration(intercept, tuple(weights))) <= 0.02
+
+
+def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
+    """calibration.json is the fit of one search: when the search changes, the fit must be redone
+    (the shared names once changed the search and left the calibration behind). It records the
+    search's beads on a few dev documents; one document may differ (a near-tie on another machine)."""
+    from aligner.evaluate import evaluation_aligner, search_digests
+    from aligner.score import Calibration
+
+    recorded = Calibration.load().search_digests
+    aligner = evaluation_aligner()
+    today = search_digests(aligner)
+    changed = sum(a != b for a, b in zip(recorded, today))
+    assert len(recorded) == len(today) and changed <= 1, (
+        f"the search's beads differ from those calibration.json was fitted on, in {changed} of {len(today)} "
+        "probe documents: refit it with `python -m aligner.evaluate --calibrate --sets` (2 minutes), "
+        "then rerun `python -m aligner.evaluate --limit 10` for the README's table")
+    # The probe sees a change of the search as small as the shared names' weight.
+    without_names = replace(aligner, config=replace(aligner.config, params=replace(
+        aligner.config.params, shared_token_weight=0.0)))
+    assert sum(a != b for a, b in zip(today, search_digests(without_names))) >= 3
