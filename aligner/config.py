@@ -9,7 +9,8 @@ from .embed import DEFAULT_MODEL
 
 #: Default confidence below which a pair stays out of the TMX (it stays a pair,
 #: marked doubtful, in the report and the beads file; pairs under
-#: `score.UNALIGN_BELOW` are left unaligned everywhere). See README "Accuracy".
+#: `score.UNALIGN_BELOW`, merges under `score.MERGE_UNALIGN_BELOW`, are left
+#: unaligned everywhere). See README "Accuracy".
 DEFAULT_MIN_SCORE = 0.85
 
 

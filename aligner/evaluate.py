@@ -354,7 +354,7 @@ def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precisi
     """The lowest threshold whose pairs are right at least `precision` of the time, in steps
     of 0.01; None when even 0.99 is not enough (wrong pairs as confident as that).
 
-    It starts at `UNALIGN_BELOW`: pairs under it never reach any output.
+    It starts at `UNALIGN_BELOW`, under which only merges are still pairs.
     """
     for threshold in np.round(np.arange(UNALIGN_BELOW, 1.0, 0.01), 2):
         if kept_at(probabilities, labels, threshold)[0] >= precision:

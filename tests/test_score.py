@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.score import (FEATURES, UNALIGN_BELOW, Calibration, bead_features, candidates_with_features,
+from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, bead_features, candidates_with_features,
                            cut_rejected_merges, ends_like_sentence, fit_constrained, fit_logistic, score_beads)
 
 from helpers import assert_each_segment_once
@@ -26,6 +26,21 @@ def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their
     assert beads[0].score > 0.95 and beads[4].score > 0.5
     assert all(b.score == 0.0 for b in beads[1:4])
     assert all(b.score >= UNALIGN_BELOW for b in beads if b.src and b.tgt)
+
+
+def test_a_weak_merge_stays_a_doubtful_pair_where_a_weak_one_to_one_pair_is_dissolved():
+    """A merge's sentences nearly always have a translation (the merge is loose or partly wrong),
+    while a weak 1-1 pair is as often text without counterpart: only very unlikely merges dissolve."""
+    raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), 0.2, 0.4), RawBead((2, 3), (2,), 0.2, 0.4),
+           RawBead((4,), (3, 4), 0.2, 0.25)]
+    features = bead_features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 5)
+    probabilities = _calibration_on_cosine().probability(features)
+    assert MERGE_UNALIGN_BELOW < probabilities[1] == probabilities[2] < UNALIGN_BELOW  # 0.27 both
+    assert probabilities[3] < MERGE_UNALIGN_BELOW  # 0.08
+    beads = score_beads(raw, features, _calibration_on_cosine())
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2, 3), (2,)),
+                                               ((4,), ()), ((), (3,)), ((), (4,))]
+    assert beads[3].score == pytest.approx(probabilities[2], abs=1e-4)
 
 
 def _merge(src, tgt, cosine, part, part_cosine):
