@@ -339,9 +339,10 @@ class _Lattice:
         self.src_crossings = _crossing_table(src_paragraph_starts, self.n, max_a)
         self.tgt_crossings = _crossing_table(tgt_paragraph_starts, self.m, max_b)
         self.length_ratio = float(tgt_lengths.sum() / src_lengths.sum())
-        self.shared_tokens = None
+        self.shared_tokens: _SharedTokenIndex | None = None
         if shared_tokens is not None and params.shared_token_weight and len(shared_tokens.weights):
-            self.shared_tokens = (_TokenIndex(shared_tokens.src), _TokenIndex(shared_tokens.tgt), shared_tokens.weights)
+            self.shared_tokens = _SharedTokenIndex(_TokenIndex(shared_tokens.src), _TokenIndex(shared_tokens.tgt),
+                                                   shared_tokens.weights)
         #: Spans (first sentence, count) whose vector is the embedding of their joined text.
         self.embedded_src: set[tuple[int, int]] = set()
         self.embedded_tgt: set[tuple[int, int]] = set()
@@ -380,7 +381,10 @@ class _Lattice:
         grow with the document's tokens), each side's spans once per span size.
         Types without a shared token in the block are left out.
         """
-        src_index, tgt_index, weights = self.shared_tokens
+        shared = self.shared_tokens
+        if shared is None:
+            return {}
+        src_index, tgt_index, weights = shared.src, shared.tgt, shared.weights
         longest_src, longest_tgt = max(a for a, _ in types), max(b for _, b in types)
         src_first, tgt_first = max(rows.start - longest_src, 0), max(cols.start - longest_tgt, 0)
         common = np.intersect1d(src_index.ids(src_first, max(rows.stop - 1, src_first)),
@@ -628,6 +632,15 @@ class _TokenIndex:
         holds = np.zeros((len(ends), len(columns)))
         holds[valid] = cumulative[ends[valid] - first] - cumulative[starts[valid] - first] > 0
         return holds
+
+
+@dataclass(frozen=True)
+class _SharedTokenIndex:
+    """`SharedTokens` as the lattice reads them: each side indexed for spans of sentences."""
+
+    src: _TokenIndex
+    tgt: _TokenIndex
+    weights: np.ndarray
 
 
 def _crossing_table(paragraph_starts, n: int, max_span: int) -> dict[int, np.ndarray]:
