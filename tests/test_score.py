@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, bead_features, candidates_with_features,
-                           cut_rejected_merges, ends_like_sentence, fit_constrained, fit_logistic, score_beads)
+from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, bead_features,
+                           candidates_with_features, cut_rejected_merges, ends_like_sentence, fit_constrained,
+                           fit_logistic, score_beads)
 
 from helpers import assert_each_segment_once
 
