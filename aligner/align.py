@@ -119,6 +119,11 @@ class RawBead:
     #: True for a pair cut out of a merge that scoring rejected (`score.cut_rejected_merges`).
     cut_from_merge: bool = False
 
+    @property
+    def is_merge(self) -> bool:
+        """A pair of three sentences or more (1-2, 2-1 and larger)."""
+        return len(self.src) + len(self.tgt) > 2
+
 
 def align_vectors(
     src: np.ndarray,
@@ -352,7 +357,7 @@ class _Lattice:
         types = [(a, b) for a, b in self.params.bead_types if rows.stop - 1 >= a]
         gains = {(a, b): self._gains(a, b, rows, cols) for a, b in types}
         if self.shared_tokens is not None and types:
-            for bead_type, shared in self._shared_token_gains(rows, cols, types).items():
+            for bead_type, shared in self._shared_token_gains(self.shared_tokens, rows, cols, types).items():
                 gains[bead_type] += self.params.shared_token_weight * shared
         return gains
 
@@ -373,7 +378,8 @@ class _Lattice:
         )
         return gain
 
-    def _shared_token_gains(self, rows: slice, cols: slice, types: list[tuple[int, int]]
+    @staticmethod
+    def _shared_token_gains(shared: _SharedTokenIndex, rows: slice, cols: slice, types: list[tuple[int, int]]
                             ) -> dict[tuple[int, int], np.ndarray]:
         """Per bead type, the summed weight of the tokens both sides of each bead ending in the block share.
 
@@ -381,9 +387,6 @@ class _Lattice:
         grow with the document's tokens), each side's spans once per span size.
         Types without a shared token in the block are left out.
         """
-        shared = self.shared_tokens
-        if shared is None:
-            return {}
         src_index, tgt_index, weights = shared.src, shared.tgt, shared.weights
         longest_src, longest_tgt = max(a for a, _ in types), max(b for _, b in types)
         src_first, tgt_first = max(rows.start - longest_src, 0), max(cols.start - longest_tgt, 0)

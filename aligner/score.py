@@ -163,7 +163,7 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
         "cosine": [b.cosine for b in pairs],
         "length_cost": length_cost(np.array([max(sum(src_lengths[i] for i in b.src), 1) for b in pairs]),
                                    np.array([max(sum(tgt_lengths[j] for j in b.tgt), 1) for b in pairs]), ratio),
-        "merge": [float(len(b.src) + len(b.tgt) > 2) for b in pairs],
+        "merge": [float(b.is_merge) for b in pairs],
         "further_sentences": [max(0, len(b.src) + len(b.tgt) - 3) for b in pairs],
         "merge_gain": [b.cosine - b.best_part.cosine if b.best_part is not None else 0.0 for b in pairs],
         "neighbour_margin": (margins[at] + margins[at + 2]) / 2,
@@ -254,8 +254,7 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
             beads.append(Bead(bead.src, bead.tgt, 0.0))
             continue
         probability = float(next(probabilities))
-        is_merge = len(bead.src) + len(bead.tgt) > 2
-        if probability >= (MERGE_UNALIGN_BELOW if is_merge else UNALIGN_BELOW):
+        if probability >= (MERGE_UNALIGN_BELOW if bead.is_merge else UNALIGN_BELOW):
             beads.append(Bead(bead.src, bead.tgt, round(probability, 4)))
         else:
             beads.extend(Bead((i,), (), 0.0) for i in bead.src)

@@ -214,7 +214,7 @@ def test_a_bead_gains_each_shared_token_once_whichever_block_it_falls_in():
     assert len(blocks) > 2
     types = [(1, 1), (2, 1), (1, 3), (2, 2)]
     for r0, r1, c0, c1 in blocks:
-        gains = lattice._shared_token_gains(slice(r0, r1), slice(c0, c1), types)
+        gains = lattice._shared_token_gains(lattice.shared_tokens, slice(r0, r1), slice(c0, c1), types)
         for a, b in types:
             gain = gains[(a, b)]
             for i in rng.integers(max(r0, a), r1, 5):
