@@ -73,6 +73,16 @@ def test_candidates_are_cut_by_the_calibration_and_the_cut_pair_is_marked_in_its
     assert list(column["cosine"]) == [0.9, 0.8]
 
 
+def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own():
+    """So that the fit can give merges their own slopes; 1-1 pairs hold 0 there."""
+    raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.6, part=(1, 1), part_cosine=0.5),
+           RawBead((3,), (2,), 0.1, 0.5)]
+    column = dict(zip(FEATURES, bead_features(raw, ["Ein Satz."] * 4, ["Une phrase."] * 3).T))
+    assert list(column["merge_cosine"]) == [0.0, 0.6, 0.0]
+    assert list(column["merge_neighbour_margin"]) == [0.0, pytest.approx((0.3 + 0.1) / 2), 0.0]
+    assert column["neighbour_margin"][1] == column["merge_neighbour_margin"][1]
+
+
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     strong = [RawBead((i,), (i,), 0.4, 0.7) for i in range(5)]
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
