@@ -83,6 +83,15 @@ def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own
     assert column["neighbour_margin"][1] == column["merge_neighbour_margin"][1]
 
 
+def test_the_shipped_calibration_rewards_a_merge_for_its_cosine_and_its_neighbours():
+    """The merge columns may lower a merge's slopes (their weights are free), but a refit that
+    made a merge less likely the better it matches would be a fit of noise."""
+    weight = dict(zip(FEATURES, Calibration.load().weights))
+    assert weight["cosine"] > 0 and weight["neighbour_margin"] > 0
+    assert weight["cosine"] + weight["merge_cosine"] > 0
+    assert weight["neighbour_margin"] + weight["merge_neighbour_margin"] > 0
+
+
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     strong = [RawBead((i,), (i,), 0.4, 0.7) for i in range(5)]
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
