@@ -8,7 +8,10 @@ of Shoin-zukuri style, ...") looks too loose to pair. So the search
 token its two sides share. A token is a number, a Latin word, or the reading
 of a Japanese noun (Sudachi's reading, romanized by jaconv); all are folded
 alike (lower case, no accents or hyphens, long vowels shortened), so that
-きょうと meets "Kyoto" and "Tsugi-gamishimo" meets つぎがみしも. Only tokens in
+きょうと meets "Kyoto" and "Tsugi-gamishimo" meets つぎがみしも. Runs of two or
+three nouns also count joined, as English writes a compound name in one word,
+with the later part's first consonant voiced or not (rendaku: 女郎花 + 塚 meets
+"Ominaeshizuka", 新撰 + 組 "Shinsengumi"). Only tokens in
 at most `MAX_SENTENCES` sentences of each side count, each weighing
 1 / (sentences holding it), so that a name running through the document
 anchors nothing.
@@ -16,6 +19,7 @@ anchors nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -24,7 +28,7 @@ from typing import Sequence
 
 import jaconv
 import numpy as np
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from .align import SharedTokens
 from .data import base_language
@@ -40,6 +44,11 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\-][A-Za-z\u00c0-\u024f]+)*")
 #: Long vowels as Hepburn romanization writes them in English text (Kyōto, Kyoto).
 _LONG_VOWELS = (("ou", "o"), ("uu", "u"), ("oo", "o"), ("aa", "a"))
+#: Nouns joined into one compound reading, at most (女郎花 + 塚; 東山 + 三条 + 通).
+_MAX_COMPOUND_NOUNS = 3
+#: Rendaku: how a compound's later part may start, by how it starts alone (romanized).
+_RENDAKU = (("sh", ("j",)), ("ch", ("j",)), ("ts", ("z",)), ("k", ("g",)), ("s", ("z",)), ("t", ("d",)),
+            ("h", ("b", "p")), ("f", ("b", "p")))
 
 
 def fold(word: str) -> str:
@@ -69,17 +78,41 @@ class TokenReader:
     def _noun_readings(self, text: str) -> set[str]:
         if self._tokenizer is None:  # the dictionary takes a moment and memory: only for Japanese
             self._tokenizer = Dictionary(dict="core").create()
-        readings = set()
+        readings: set[str] = set()
         for piece in tokenizer_pieces(text):  # Sudachi refuses long inputs (a --presplit line)
+            run: list[str] = []  # the readings of the nouns just before, for compounds
             for morpheme in self._tokenizer.tokenize(piece, SplitMode.C):
                 # The longest unit keeps names like 松花堂 whole; its short units find 京都 in 京都府八幡市.
                 for unit in [morpheme, *morpheme.split(SplitMode.A)]:
-                    if unit.part_of_speech()[0] != "名詞" or not _has_japanese(unit.surface()):
-                        continue
-                    reading = _folded_reading(unit.reading_form())
-                    if len(reading) >= _MIN_READING_LETTERS:
-                        readings.add(reading)
-        return readings
+                    if _is_japanese_noun(unit):
+                        readings.add(_folded_reading(unit.reading_form()))
+                if _is_japanese_noun(morpheme):
+                    run = [*run[1 - _MAX_COMPOUND_NOUNS:], _folded_reading(morpheme.reading_form())]
+                    readings.update(_compounds_ending_with(run))
+                else:
+                    run = []
+        return {reading for reading in readings if len(reading) >= _MIN_READING_LETTERS}
+
+
+def _is_japanese_noun(morpheme: Morpheme) -> bool:
+    return morpheme.part_of_speech()[0] == "名詞" and _has_japanese(morpheme.surface())
+
+
+def _compounds_ending_with(run: list[str]) -> set[str]:
+    """The readings of `run`'s last nouns joined as one word (two of them, three...), each
+    later part as it reads alone or voiced (rendaku)."""
+    joined = set()
+    for start in range(len(run) - 1):
+        forms = [{run[start]}, *(_voiced_forms(reading) for reading in run[start + 1:])]
+        joined.update(fold("".join(parts)) for parts in itertools.product(*forms))
+    return joined
+
+
+def _voiced_forms(reading: str) -> set[str]:
+    for plain, voiced in _RENDAKU:
+        if reading.startswith(plain):
+            return {reading, *(start + reading[len(plain):] for start in voiced)}
+    return {reading}
 
 
 @lru_cache(maxsize=1 << 16)

@@ -13,6 +13,15 @@ def test_romanized_readings_of_japanese_nouns_meet_their_english_spelling():
     assert {"shokado", "kyoto"} <= read("松花堂は京都府にある。", "ja") & read("Shokado, Kyōto Prefecture", "en")
 
 
+def test_compound_names_are_read_joined_with_or_without_rendaku():
+    read = TokenReader().tokens
+    # A kyoto heading (a test document) that the model pairs with an unrelated line: 女郎花 + 塚.
+    assert "ominaeshizuka" in read("女郎花塚", "ja") & read("Ominaeshizuka (The Stone Pagoda for a woman)", "en")
+    assert "shinsengumi" in read("新撰組が京都を守った。", "ja") & read("The Shinsengumi guarded Kyoto.", "en")
+    # Only nouns written next to each other join: の parts 東寺 and 五重塔.
+    assert "tojigojunoto" not in read("東寺の五重塔", "ja")
+
+
 def test_only_japanese_documents_get_readings():
     assert TokenReader().tokens("帳台構え", "zh") == set()
     assert "chodai" in TokenReader().tokens("帳台構え", "ja-JP")
