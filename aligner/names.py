@@ -99,8 +99,8 @@ def _is_japanese_noun(morpheme: Morpheme) -> bool:
 
 
 def _compounds_ending_with(run: list[str]) -> set[str]:
-    """The readings of `run`'s last nouns joined as one word (two of them, three...), each
-    later part as it reads alone or voiced (rendaku)."""
+    """The readings of `run`'s last two nouns, and of its last three, joined as one word,
+    each later part as it reads alone or voiced (rendaku)."""
     joined = set()
     for start in range(len(run) - 1):
         forms = [{run[start]}, *(_voiced_forms(reading) for reading in run[start + 1:])]

@@ -15,7 +15,8 @@ def test_romanized_readings_of_japanese_nouns_meet_their_english_spelling():
 
 def test_compound_names_are_read_joined_with_or_without_rendaku():
     read = TokenReader().tokens
-    # A kyoto heading (a test document) that the model pairs with an unrelated line: 女郎花 + 塚.
+    # A kyoto heading (a test document) whose English the search paired with an inserted line
+    # while only 女郎花 and 塚 were read.
     assert "ominaeshizuka" in read("女郎花塚", "ja") & read("Ominaeshizuka (The Stone Pagoda for a woman)", "en")
     assert "shinsengumi" in read("新撰組が京都を守った。", "ja") & read("The Shinsengumi guarded Kyoto.", "en")
     # Only nouns written next to each other join: の parts 東寺 and 五重塔.
