@@ -27,9 +27,11 @@ from .ingest import detect_script, document_from_text, read_document, script_sam
 from .names import TokenReader, shared_tokens
 from .score import Calibration, candidates_with_features, score_beads
 from .report import write_report
-from .segment import SegmentationWorker, SentenceSplitter, assemble, make_splitter, segment_document
+from .segment import SegmentationWorker, SentenceSplitter, SplitChunk, assemble, make_splitter, segment_document
 from .tmx import write_tmx
 
+#: Each segment's names and numbers (`names.TokenReader.tokens`): the source's, the target's.
+SegmentTokens = tuple[list[set[str]], list[set[str]]]
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
 #: Paragraphs per job for the segmentation worker: small enough that embedding
@@ -97,7 +99,7 @@ class Aligner:
             self._worker = SegmentationWorker()
         return self._worker
 
-    def _worker_result(self, pending: Future[list[list[str]]]) -> list[list[str]]:
+    def _worker_result(self, pending: Future[SplitChunk]) -> SplitChunk:
         """The worker's sentences; if the worker died, this document fails and the next one gets a new worker."""
         try:
             return pending.result()
@@ -189,8 +191,12 @@ class Aligner:
             if mismatched and self.wrong_language_fails:
                 document, message = mismatched[0]
                 raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
+            tokens: SegmentTokens | None = None
             if self.worker:
-                (src_segments, src_vectors), (tgt_segments, tgt_vectors) = self._segment_and_embed(src, tgt, timings)
+                (src_segments, src_vectors, src_tokens), (tgt_segments, tgt_vectors, tgt_tokens) = \
+                    self._segment_and_embed(src, tgt, timings)
+                if src_tokens is not None and tgt_tokens is not None:
+                    tokens = src_tokens, tgt_tokens
             else:
                 with _timed(timings, "segment"):
                     src_segments = _non_empty(self.segment(src))
@@ -198,7 +204,7 @@ class Aligner:
                 with _timed(timings, "embed"):
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
-                searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors)
+                searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors, tokens)
                 raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts,
                                                          self.calibration)
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, searched, raw, features, warnings)
@@ -214,20 +220,25 @@ class Aligner:
         return segment_document(document, splitter, self.config.presplit)
 
     def _search(
-        self, src: SegmentedDocument, tgt: SegmentedDocument, src_vectors: np.ndarray, tgt_vectors: np.ndarray
+        self, src: SegmentedDocument, tgt: SegmentedDocument, src_vectors: np.ndarray, tgt_vectors: np.ndarray,
+        tokens: SegmentTokens | None = None,
     ) -> list[RawBead]:
+        """The search's beads; `tokens`, each segment's names and numbers if the worker has read them."""
         return align_vectors(
             src_vectors, tgt_vectors, [len(t) for t in src.texts], [len(t) for t in tgt.texts], self.config.params,
             None if self.config.presplit else src.paragraph_starts,
             None if self.config.presplit else tgt.paragraph_starts,
             embed_spans=self._span_embedder(src, tgt),
-            shared_tokens=self._shared_tokens(src, tgt) if self.config.params.shared_token_weight else None,
+            shared_tokens=self._shared_tokens(src, tgt, tokens) if self.config.params.shared_token_weight else None,
         )
 
-    def _shared_tokens(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SharedTokens:
-        read = self._token_reader.tokens
-        return shared_tokens([read(text, src.document.lang) for text in src.texts],
-                             [read(text, tgt.document.lang) for text in tgt.texts])
+    def _shared_tokens(self, src: SegmentedDocument, tgt: SegmentedDocument,
+                       tokens: SegmentTokens | None) -> SharedTokens:
+        if tokens is None:
+            read = self._token_reader.tokens
+            tokens = ([read(text, src.document.lang) for text in src.texts],
+                      [read(text, tgt.document.lang) for text in tgt.texts])
+        return shared_tokens(*tokens)
 
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
         """Embeds the joined text of the spans the search asks for (see `align.py`)."""
@@ -243,8 +254,9 @@ class Aligner:
 
     def _segment_and_embed(
         self, src: Document, tgt: Document, timings: dict[str, float]
-    ) -> list[tuple[SegmentedDocument, np.ndarray]]:
-        """Split in the worker, chunk by chunk, and embed each chunk here as soon as it is split.
+    ) -> list[tuple[SegmentedDocument, np.ndarray, list[set[str]] | None]]:
+        """Split in the worker, chunk by chunk, and embed each chunk here as soon as it is split;
+        the worker also reads each segment's tokens for the search (None if the search needs none).
 
         Both documents' chunks are queued at once, so the worker is always a
         chunk ahead of the embedding. "segment" times only the wait for the
@@ -252,7 +264,8 @@ class Aligner:
         """
         worker = self.worker
         assert worker is not None
-        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS])
+        read_tokens = bool(self.config.params.shared_token_weight)
+        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS], read_tokens)
                     for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
         embedder = self.embedder  # on a first run, the model loads while the worker starts and splits
         total = len(src.paragraphs) + len(tgt.paragraphs)
@@ -262,17 +275,20 @@ class Aligner:
         try:
             for document, chunks in zip((src, tgt), pending):
                 sentences: list[list[str]] = []
+                tokens: list[set[str]] = []
                 vectors = []
                 for chunk in chunks:
                     with _timed(timings, "segment"):
                         split = self._worker_result(chunk)
                     with _timed(timings, "embed"):
-                        vectors.append(embed_in_batches(embedder, [t for p in split for t in p if t.strip()]))
-                    sentences.extend(split)
+                        vectors.append(embed_in_batches(embedder, [t for p in split.sentences for t in p if t.strip()]))
+                    sentences.extend(split.sentences)
+                    tokens.extend(split.tokens or ())
                     if bar:
-                        bar.update(len(split))
+                        bar.update(len(split.sentences))
                 segmented = _non_empty(assemble(document, sentences))
-                results.append((segmented, np.concatenate([v for v in vectors if len(v)])))
+                results.append((segmented, np.concatenate([v for v in vectors if len(v)]),
+                                tokens if read_tokens else None))
         finally:
             if bar:
                 bar.close()

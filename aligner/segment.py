@@ -22,9 +22,13 @@ import re
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from .data import Document, Segment, SegmentedDocument, base_language
+
+if TYPE_CHECKING:
+    from .names import TokenReader
 
 #: Longest sentence handed to the aligner; longer runs without punctuation are
 #: cut at the nearest comma or space before this.
@@ -266,13 +270,27 @@ def _cut(text: str, limit: int, prefer: str) -> list[str]:
 # ---------------------------------------------------------------- a second core
 
 
+@dataclass(frozen=True)
+class SplitChunk:
+    """What the worker returns for a chunk of paragraphs."""
+
+    #: The sentences of each paragraph (`split_paragraphs`).
+    sentences: list[list[str]]
+    #: The names and numbers (`names.TokenReader.tokens`) of each non-blank sentence, in
+    #: order; None unless asked for.
+    tokens: list[set[str]] | None = None
+
+
 class SegmentationWorker:
     """Splits paragraphs into sentences in a helper process, so that the caller can embed meanwhile.
 
     Sentence splitting (spaCy + Sudachi, pysbd) is pure Python and holds the
     GIL, and the embedding's matrix products run best on one BLAS thread when
     the machine is busy, so the two cores are used best by splitting in a
-    second process while the first one embeds. The process is spawned (not
+    second process while the first one embeds. The worker also reads the
+    sentences' names and numbers for the search (`names.py`), which is Sudachi
+    work too: it hides behind the embedding, and the aligning process needs no
+    Sudachi dictionary of its own. The process is spawned (not
     forked: the parent has BLAS threads), loads its splitters once, keeps
     them for every later document, and ignores Ctrl-C: the parent handles it
     and ends the worker with `close`. The spaCy vocabulary that grows with
@@ -285,13 +303,14 @@ class SegmentationWorker:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_ignore_interrupts)
 
-    def split(self, lang: str, paragraphs: Sequence[str]) -> Future[list[list[str]]]:
-        """Start splitting; the future's result is `split_paragraphs(paragraphs, make_splitter(lang))`.
+    def split(self, lang: str, paragraphs: Sequence[str], read_tokens: bool = False) -> Future[SplitChunk]:
+        """Start splitting; the future's result holds `split_paragraphs(paragraphs, make_splitter(lang))`
+        and, with `read_tokens`, the tokens of those sentences.
 
         If the worker dies (killed, out of memory), the result raises
         BrokenProcessPool instead of waiting forever.
         """
-        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs))
+        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs), read_tokens)
 
     def close(self) -> None:
         """Drop queued work and end the worker (after the chunk it is on, a second or so)."""
@@ -306,7 +325,19 @@ def _ignore_interrupts() -> None:
 _WORKER_SPLITTERS: dict[str, SentenceSplitter] = {}
 
 
-def _split_in_worker(lang: str, paragraphs: tuple[str, ...]) -> list[list[str]]:
+def _split_in_worker(lang: str, paragraphs: tuple[str, ...], read_tokens: bool) -> SplitChunk:
     if lang not in _WORKER_SPLITTERS:
         _WORKER_SPLITTERS[lang] = make_splitter(lang)
-    return split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang])
+    sentences = split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang])
+    if not read_tokens:
+        return SplitChunk(sentences)
+    read = _worker_token_reader().tokens
+    return SplitChunk(sentences, [read(text, lang) for paragraph in sentences for text in paragraph if text.strip()])
+
+
+@lru_cache(maxsize=None)
+def _worker_token_reader() -> TokenReader:
+    """The worker process's token reader, made on first use."""
+    from .names import TokenReader  # names imports this module
+
+    return TokenReader()

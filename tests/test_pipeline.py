@@ -83,6 +83,26 @@ def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(two_core
     assert set(alignment.timings) == set(seed_alignment.timings)
 
 
+def test_the_worker_reads_the_names_and_numbers_and_this_process_reads_none(two_cores, seed_alignment, monkeypatch):
+    """Beside splitting, the worker reads each segment's tokens for the search (`names.py`), so
+    that the aligning process needs no Sudachi dictionary and the reading hides behind embedding."""
+    from aligner.names import TokenReader
+
+    paragraphs = [line for line in JA_SEED.read_text("utf-8").splitlines() if line.strip()]
+    chunk = two_cores.worker.split("ja-JP", paragraphs, read_tokens=True).result()
+    read = TokenReader().tokens
+    assert chunk.tokens == [read(text, "ja") for paragraph in chunk.sentences for text in paragraph if text.strip()]
+    assert {"2019", "osaka"} <= set().union(*chunk.tokens)
+
+    class NoReading:
+        def tokens(self, text, lang):
+            raise AssertionError("the aligning process read tokens the worker had read")
+
+    monkeypatch.setattr(two_cores, "_token_reader", NoReading())
+    alignment = two_cores.align_files(JA_SEED, EN_SEED)
+    assert [(b.src, b.tgt, b.score) for b in alignment.beads] == [(b.src, b.tgt, b.score) for b in seed_alignment.beads]
+
+
 def test_swapped_sides_are_detected_and_still_align(aligner):
     swapped = aligner.align_files(EN_SEED, JA_SEED)  # English given as SRC (declared ja)
     assert any("swapped" in warning for warning in swapped.warnings)
