@@ -83,14 +83,14 @@ class TokenReader:
             run: list[str] = []  # the readings of the nouns just before, for compounds
             for morpheme in self._tokenizer.tokenize(piece, SplitMode.C):
                 # The longest unit keeps names like 松花堂 whole; its short units find 京都 in 京都府八幡市.
-                for unit in [morpheme, *morpheme.split(SplitMode.A)]:
-                    if _is_japanese_noun(unit):
-                        readings.add(_folded_reading(unit.reading_form()))
-                if _is_japanese_noun(morpheme):
-                    run = [*run[1 - _MAX_COMPOUND_NOUNS:], _folded_reading(morpheme.reading_form())]
-                    readings.update(_compounds_ending_with(run))
-                else:
+                readings.update(_folded_reading(unit.reading_form()) for unit in morpheme.split(SplitMode.A)
+                                if _is_japanese_noun(unit))
+                if not _is_japanese_noun(morpheme):
                     run = []
+                    continue
+                run = [*run[1 - _MAX_COMPOUND_NOUNS:], _folded_reading(morpheme.reading_form())]
+                readings.add(run[-1])
+                readings.update(_compounds_ending_with(tuple(run)))
         return {reading for reading in readings if len(reading) >= _MIN_READING_LETTERS}
 
 
@@ -98,14 +98,15 @@ def _is_japanese_noun(morpheme: Morpheme) -> bool:
     return morpheme.part_of_speech()[0] == "名詞" and _has_japanese(morpheme.surface())
 
 
-def _compounds_ending_with(run: list[str]) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _compounds_ending_with(run: tuple[str, ...]) -> frozenset[str]:
     """The readings of `run`'s last two nouns, and of its last three, joined as one word,
-    each later part as it reads alone or voiced (rendaku)."""
+    each later part as it reads alone or voiced (rendaku). Cached: a document repeats its compounds."""
     joined = set()
     for start in range(len(run) - 1):
         forms = [{run[start]}, *(_voiced_forms(reading) for reading in run[start + 1:])]
         joined.update(fold("".join(parts)) for parts in itertools.product(*forms))
-    return joined
+    return frozenset(joined)
 
 
 def _voiced_forms(reading: str) -> set[str]:

@@ -193,10 +193,8 @@ class Aligner:
                 raise InputError(message, document.path or document.name, _LANGUAGE_HINT)
             tokens: SegmentTokens | None = None
             if self.worker:
-                (src_segments, src_vectors, src_tokens), (tgt_segments, tgt_vectors, tgt_tokens) = \
+                (src_segments, src_vectors), (tgt_segments, tgt_vectors), tokens = \
                     self._segment_and_embed(src, tgt, timings)
-                if src_tokens is not None and tgt_tokens is not None:
-                    tokens = src_tokens, tgt_tokens
             else:
                 with _timed(timings, "segment"):
                     src_segments = _non_empty(self.segment(src))
@@ -254,7 +252,7 @@ class Aligner:
 
     def _segment_and_embed(
         self, src: Document, tgt: Document, timings: dict[str, float]
-    ) -> list[tuple[SegmentedDocument, np.ndarray, list[set[str]] | None]]:
+    ) -> tuple[tuple[SegmentedDocument, np.ndarray], tuple[SegmentedDocument, np.ndarray], SegmentTokens | None]:
         """Split in the worker, chunk by chunk, and embed each chunk here as soon as it is split;
         the worker also reads each segment's tokens for the search (None if the search needs none).
 
@@ -272,27 +270,26 @@ class Aligner:
         show = self.progress and total >= _PROGRESS_FROM
         bar = _progress_bar(total, "segmenting and embedding", "par") if show else None
         results = []
+        tokens: list[list[set[str]]] = [[], []]
         try:
-            for document, chunks in zip((src, tgt), pending):
+            for document, chunks, document_tokens in zip((src, tgt), pending, tokens):
                 sentences: list[list[str]] = []
-                tokens: list[set[str]] = []
                 vectors = []
                 for chunk in chunks:
                     with _timed(timings, "segment"):
                         split = self._worker_result(chunk)
                     with _timed(timings, "embed"):
-                        vectors.append(embed_in_batches(embedder, [t for p in split.sentences for t in p if t.strip()]))
+                        vectors.append(embed_in_batches(embedder, split.texts))
                     sentences.extend(split.sentences)
-                    tokens.extend(split.tokens or ())
+                    document_tokens.extend(split.tokens or ())
                     if bar:
                         bar.update(len(split.sentences))
                 segmented = _non_empty(assemble(document, sentences))
-                results.append((segmented, np.concatenate([v for v in vectors if len(v)]),
-                                tokens if read_tokens else None))
+                results.append((segmented, np.concatenate([v for v in vectors if len(v)])))
         finally:
             if bar:
                 bar.close()
-        return results
+        return results[0], results[1], (tokens[0], tokens[1]) if read_tokens else None
 
     def embed_pair(self, src_texts: list[str], tgt_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Embed both sides in one batched pass, with a progress bar for long documents."""

@@ -151,9 +151,10 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     merges (0 for 1-1 pairs), so that the fit can give merges their own slopes.
     On dev both say less about a merge than about a 1-1 pair, likely because a
     joined text's cosine drops little when an unrelated line is glued on, and
-    a merge's neighbours are those of the true pair inside it (dev log-loss
-    0.0991 -> 0.0971; the fit takes the two slopes from 3.5 and 4.6 for every
-    pair to 4.2 and 6.4 for 1-1 pairs and 1.2 and 0.8 for merges).
+    a merge's neighbours are those of the true pair inside it (when they were
+    added: dev log-loss 0.0991 -> 0.0971, and the two slopes went from 3.5 and
+    4.6 for every pair to about 4 and 6 for 1-1 pairs and 1 or less for merges;
+    `calibration.json` holds the current fit).
     """
     src_lengths = [len(text) for text in src_texts]
     tgt_lengths = [len(text) for text in tgt_texts]

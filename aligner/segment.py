@@ -21,7 +21,7 @@ import multiprocessing
 import re
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
@@ -276,9 +276,13 @@ class SplitChunk:
 
     #: The sentences of each paragraph (`split_paragraphs`).
     sentences: list[list[str]]
-    #: The names and numbers (`names.TokenReader.tokens`) of each non-blank sentence, in
-    #: order; None unless asked for.
+    #: The names and numbers (`names.TokenReader.tokens`) of each of `texts`; None unless asked for.
     tokens: list[set[str]] | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        """The sentences in order, one per segment that `assemble` makes of them (blank ones have none)."""
+        return [text for paragraph in self.sentences for text in paragraph if text.strip()]
 
 
 class SegmentationWorker:
@@ -328,11 +332,11 @@ _WORKER_SPLITTERS: dict[str, SentenceSplitter] = {}
 def _split_in_worker(lang: str, paragraphs: tuple[str, ...], read_tokens: bool) -> SplitChunk:
     if lang not in _WORKER_SPLITTERS:
         _WORKER_SPLITTERS[lang] = make_splitter(lang)
-    sentences = split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang])
+    chunk = SplitChunk(split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang]))
     if not read_tokens:
-        return SplitChunk(sentences)
+        return chunk
     read = _worker_token_reader().tokens
-    return SplitChunk(sentences, [read(text, lang) for paragraph in sentences for text in paragraph if text.strip()])
+    return replace(chunk, tokens=[read(text, lang) for text in chunk.texts])
 
 
 @lru_cache(maxsize=None)
