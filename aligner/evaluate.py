@@ -41,7 +41,8 @@ from .config import DEFAULT_MIN_SCORE, AlignConfig
 from .data import Bead, Document, join_segments
 from .embed import DEFAULT_MODEL, check_model_name
 from .pipeline import Aligner, Proposal
-from .score import FEATURES, UNALIGN_BELOW, Calibration, candidates_with_features, fit_constrained
+from .score import (FEATURES, UNALIGN_BELOW, Calibration, Calibrations, candidates_with_features, fit_constrained,
+                    language_pair)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.
@@ -50,6 +51,8 @@ SEED = 20261123
 
 #: Set specs (folder[:even|:odd]): the dev documents the calibration is fitted on, and the held-out ones.
 DEV_SETS = ("ja-en/ntrex_enja:even", "ja-en/kyoto_wiki:even", "ja-en/ami_dev")
+#: Dev sets of other language pairs: with DEV_SETS, the pooled calibration's (`score.Calibrations`).
+OTHER_DEV_SETS = ("other/textberg_dev_defr", "other/mac_test_zhen")
 #: The documents whose search beads `--calibrate` records (`search_digests`): the hard variants of the
 #: first kyoto dev documents, where shared names, merges and inserted lines all move the search (the
 #: shared names in the search change 4 of these 12, a merge_penalty of -0.05 instead of -0.08 changes 5).
@@ -392,25 +395,25 @@ class CalibrationFit:
     converged: bool
 
 
-def fit_calibration(aligner: Aligner, documents: list[GoldDocument], fitted_on: str = "",
-                    max_rounds: int = 5, tolerance: float = 0.02) -> CalibrationFit:
-    """Fit the confidence on `documents` until the fit agrees with the cuts it makes.
+def fit_calibration(proposals: list[Proposal], documents: list[GoldDocument], start: Calibration,
+                    fitted_on: str = "", max_rounds: int = 5, tolerance: float = 0.02) -> CalibrationFit:
+    """Fit the confidence on the proposals of `documents` until the fit agrees with the cuts it makes.
 
     `propose` cuts the merges that the aligner's calibration rejects, and the
     fit depends on which merges were cut: a fit made on proposals cut by another
     calibration is not the one the shipped aligner would reproduce. So each
-    round cuts the search's beads with the previous round's fit and refits,
-    until no coefficient moves by more than `tolerance` (relative,
-    `coefficient_change`). The search runs once: only the cutting depends on
-    the calibration. Leaves the last fit in `aligner.calibration`.
+    round cuts the search's beads with the previous round's fit (the first
+    with `start`) and refits, until no coefficient moves by more than
+    `tolerance` (relative, `coefficient_change`). The search runs once: only
+    the cutting depends on the calibration.
     """
-    proposals = [aligner.propose(*_documents(document)) for document in documents]
+    calibration = start
     for rounds in range(1, max_rounds + 1):
-        features, labels = labelled_features(proposals, documents, aligner.calibration)
+        features, labels = labelled_features(proposals, documents, calibration)
         intercept, weights = fit_constrained(features, labels)
         fitted = Calibration(intercept, tuple(float(w) for w in weights), fitted_on)
-        change = coefficient_change(aligner.calibration, fitted)
-        aligner.calibration = fitted
+        change = coefficient_change(calibration, fitted)
+        calibration = fitted
         print(f"fit {rounds}: {len(labels)} pairs, largest coefficient change from the calibration "
               f"the proposals were cut with: {change:.1%}", flush=True)
         if change <= tolerance:
@@ -432,7 +435,7 @@ def search_probe() -> list[GoldDocument]:
 
 
 def search_digests(aligner: Aligner) -> tuple[str, ...]:
-    """A digest of the search's beads on each `search_probe` document, for `Calibration.search_digests`.
+    """A digest of the search's beads on each `search_probe` document, for `Calibrations.search_digests`.
 
     Give it a fresh `evaluation_aligner()`, so that every sentence is embedded
     in the same batches whoever asks (a sentence embedded among others can
@@ -446,22 +449,49 @@ def search_digests(aligner: Aligner) -> tuple[str, ...]:
 
 
 def calibrate(aligner: Aligner, limit: int) -> None:
-    """Refit calibration.json on the dev sets (plain, hard and unrelated), record the search it was
-    fitted on (`search_digests`) and suggest --min-score."""
-    dev = [doc for spec in DEV_SETS for doc in _limited(find_set(spec), limit)]
-    dev = dev + with_hard_variants(dev, _noise_pool(dev)) + unrelated_pairs(dev)
-    fit = fit_calibration(aligner, dev, f"{len(dev)} dev documents ({', '.join(DEV_SETS)}; plain, hard and "
-                          f"unrelated), seed {SEED}")
-    if not fit.converged:
-        print(f"warning: the fit still moved after {fit.rounds} rounds; saved the last one", file=sys.stderr)
-    calibration = replace(fit.calibration, search_digests=search_digests(evaluation_aligner()))
-    features, labels = fit.features, fit.labels
-    aligner.calibration = calibration
-    calibration.save()  # the aligner holds it too: the held-out evaluation that follows scores with it
-    print(f"fitted on {len(labels)} pairs ({labels.mean():.1%} right): "
-          + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, calibration.weights))
-          + f", intercept={calibration.intercept:+.3f}")
-    print_thresholds("dev", calibration.probability(features), labels)
+    """Refit calibration.json on the dev sets (plain, hard and unrelated): the ja-en fit on the
+    ja-en dev sets, the pooled fit on those and the other pairs' dev sets (`score.Calibrations`);
+    record the search they were fitted on (`search_digests`) and suggest --min-score."""
+    ja_en = _dev_documents(DEV_SETS, limit)
+    other = _dev_documents(OTHER_DEV_SETS, limit)
+    if not ja_en or not other:
+        missing = [spec for spec in DEV_SETS + OTHER_DEV_SETS if not find_set(spec)]
+        raise SystemExit(f"error: --calibrate needs the dev sets {', '.join(missing)}, not found under "
+                         f"{' or '.join(map(str, CORPUS_ROOTS))} (the shared corpora hold them)")
+    shipped = aligner.calibrations
+    proposals = {id(doc): aligner.propose(*_documents(doc)) for doc in ja_en + other}
+    fits = {}
+    for name, documents, start, sets in (("ja-en", ja_en, shipped.japanese_english, DEV_SETS),
+                                         ("pooled", ja_en + other, shipped.pooled, DEV_SETS + OTHER_DEV_SETS)):
+        print(f"{name} fit:", flush=True)
+        fitted_on = f"{len(documents)} dev documents ({', '.join(sets)}; plain, hard and unrelated), seed {SEED}"
+        fit = fit_calibration([proposals[id(doc)] for doc in documents], documents, start, fitted_on)
+        if not fit.converged:
+            print(f"warning: the {name} fit still moved after {fit.rounds} rounds; saved the last one", file=sys.stderr)
+        fits[name] = fit
+    calibrations = Calibrations(
+        japanese_english=fits["ja-en"].calibration, pooled=fits["pooled"].calibration,
+        pooled_pairs=frozenset(language_pair(doc.src_lang, doc.tgt_lang) for doc in other),
+        search_digests=search_digests(evaluation_aligner()),
+    )
+    aligner.calibrations = calibrations
+    calibrations.save()  # the aligner holds them too: the held-out evaluation that follows scores with them
+    for name, fit in fits.items():
+        print(f"{name}: fitted on {len(fit.labels)} pairs ({fit.labels.mean():.1%} right): "
+              + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, fit.calibration.weights))
+              + f", intercept={fit.calibration.intercept:+.3f}")
+    print_thresholds("ja-en dev", fits["ja-en"].calibration.probability(fits["ja-en"].features), fits["ja-en"].labels)
+    features, labels = labelled_features([proposals[id(doc)] for doc in other], other, calibrations.pooled)
+    print_thresholds("other pairs' dev, pooled fit", calibrations.pooled.probability(features), labels)
+
+
+def _dev_documents(specs: tuple[str, ...], limit: int) -> list[GoldDocument]:
+    """The dev sets' documents, their hard variants and unrelated pairings; empty if a set is missing."""
+    sets = [_limited(find_set(spec), limit) for spec in specs]
+    if not all(sets):
+        return []
+    documents = [doc for documents in sets for doc in documents]
+    return documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedde
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document, script_sample
 from .names import TokenReader, shared_tokens
-from .score import Calibration, candidates_with_features, score_beads
+from .score import Calibrations, candidates_with_features, score_beads
 from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, SplitChunk, assemble, make_splitter, segment_document
 from .tmx import write_tmx
@@ -76,9 +76,10 @@ class Aligner:
     #: Embed each distinct text once for the aligner's lifetime (`embed.RememberingEmbedder`;
     #: evaluation aligns the same sentences in several variants).
     remember_vectors: bool = False
-    #: The confidence model (`score.Calibration`): the one the package ships,
-    #: unless `aligner.evaluate --calibrate` has just fitted another.
-    calibration: Calibration = field(default_factory=Calibration.load)
+    #: The confidence models (`score.Calibrations`, one chosen per language
+    #: pair): those the package ships, unless `aligner.evaluate --calibrate`
+    #: has just fitted others.
+    calibrations: Calibrations = field(default_factory=Calibrations.load)
     _embedder: Embedder | None = None
     _splitters: dict[str, SentenceSplitter] = field(default_factory=dict)
     _worker: SegmentationWorker | None = None
@@ -180,7 +181,7 @@ class Aligner:
 
     def propose(self, src: Document, tgt: Document, timings: dict[str, float] | None = None) -> Proposal:
         """Every stage before scoring: language check, segmentation, embedding, the search and
-        the cutting of rejected merges (judged by `self.calibration`).
+        the cutting of rejected merges (judged by the documents' languages' calibration).
 
         `aligner.evaluate` fits the calibration on exactly these proposals and
         scores them with `score`, so fitting and use cannot drift apart.
@@ -203,13 +204,14 @@ class Aligner:
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
                 searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors, tokens)
-                raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts,
-                                                         self.calibration)
+                calibration = self.calibrations.for_languages(src.lang, tgt.lang)
+                raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts, calibration)
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, searched, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:
         """The proposal's beads with their calibrated confidence; unlikely pairs become unaligned segments."""
-        return score_beads(proposal.raw, proposal.features, self.calibration)
+        calibration = self.calibrations.for_languages(proposal.src.document.lang, proposal.tgt.document.lang)
+        return score_beads(proposal.raw, proposal.features, calibration)
 
     # ------------------------------------------------------------ stages
 

@@ -125,13 +125,15 @@ def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     documents = find_set("ja-en/ntrex_enja")[:6]
     documents = documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
     aligner = evaluation_aligner()
-    shipped = aligner.calibration
-    fit = fit_calibration(aligner, documents, tolerance=0.02)
-    assert fit.converged and fit.rounds >= 2  # the shipped fit, from other documents, is not this one
-    assert aligner.calibration is fit.calibration and coefficient_change(shipped, fit.calibration) > 0.02
-    # Fresh proposals: the pipeline's own cutting, with the fit the aligner now holds.
+    shipped = aligner.calibrations.japanese_english
     proposals = [aligner.propose(*_documents(document)) for document in documents]
-    features, labels = labelled_features(proposals, documents, aligner.calibration)
+    fit = fit_calibration(proposals, documents, shipped, tolerance=0.02)
+    assert fit.converged and fit.rounds >= 2  # the shipped fit, from other documents, is not this one
+    assert coefficient_change(shipped, fit.calibration) > 0.02
+    # Fresh proposals: the pipeline's own cutting, with the fit the aligner now holds.
+    aligner.calibrations = replace(aligner.calibrations, japanese_english=fit.calibration)
+    proposals = [aligner.propose(*_documents(document)) for document in documents]
+    features, labels = labelled_features(proposals, documents, fit.calibration)
     assert np.array_equal(features, np.vstack([p.features for p in proposals]))  # re-cutting = propose's cutting
     assert len(labels) == len(fit.labels) and 0 < labels.mean() < 1
     intercept, weights = fit_constrained(features, labels)
@@ -143,9 +145,9 @@ def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
     (the shared names once changed the search and left the calibration behind). It records the
     search's beads on a few dev documents; one document may differ (a near-tie on another machine)."""
     from aligner.evaluate import evaluation_aligner, search_digests
-    from aligner.score import Calibration
+    from aligner.score import Calibrations
 
-    recorded = Calibration.load().search_digests
+    recorded = Calibrations.load().search_digests
     aligner = evaluation_aligner()
     today = search_digests(aligner)
     changed = sum(a != b for a, b in zip(recorded, today))

@@ -159,3 +159,29 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
         pairs[name] = {(b.src, b.tgt) for b in alignment.beads if b.src and b.tgt}
     assert ((k,), (k,)) in pairs["with"]
     assert not any(k in src or k in tgt for src, tgt in pairs["without"])
+
+
+def test_the_documents_languages_choose_the_calibration_that_scores_them():
+    """A real en-is ParIce document: scored with the ja-en fit (no dev data for en-is), and with
+    the pooled fit once en-is is among its pairs, both in the cutting and in the final scores."""
+    from dataclasses import replace
+
+    from aligner import AlignConfig
+    from aligner.evaluate import _documents, find_set
+    from aligner.score import candidates_with_features, language_pair, score_beads
+
+    document = find_set("other/parice_enis")[1]
+    src, tgt = _documents(document)
+    aligner = Aligner(AlignConfig(presplit=True))
+    shipped = aligner.calibrations
+    scored = []
+    for calibration, pooled_pairs in ((shipped.japanese_english, shipped.pooled_pairs),
+                                      (shipped.pooled, shipped.pooled_pairs | {language_pair("en", "is")})):
+        aligner.calibrations = replace(shipped, pooled_pairs=pooled_pairs)
+        proposal = aligner.propose(src, tgt)
+        raw, features = candidates_with_features(proposal.searched, proposal.src.texts, proposal.tgt.texts,
+                                                 calibration)
+        assert proposal.raw == raw
+        scored.append(aligner.score(proposal))
+        assert scored[-1] == score_beads(raw, features, calibration)
+    assert scored[0] != scored[1]

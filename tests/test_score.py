@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from aligner.align import RawBead
-from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, bead_features,
+from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations, bead_features,
                            candidates_with_features, cut_rejected_merges, ends_like_sentence, fit_constrained,
                            fit_logistic, score_beads)
 
@@ -83,13 +83,24 @@ def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own
     assert column["neighbour_margin"][1] == column["merge_neighbour_margin"][1]
 
 
-def test_the_shipped_calibration_rewards_a_merge_for_its_cosine_and_its_neighbours():
+def test_the_shipped_calibrations_reward_a_merge_for_its_cosine_and_its_neighbours():
     """The merge columns may lower a merge's slopes (their weights are free), but a refit that
     made a merge less likely the better it matches would be a fit of noise."""
-    weight = dict(zip(FEATURES, Calibration.load().weights))
-    assert weight["cosine"] > 0 and weight["neighbour_margin"] > 0
-    assert weight["cosine"] + weight["merge_cosine"] > 0
-    assert weight["neighbour_margin"] + weight["merge_neighbour_margin"] > 0
+    shipped = Calibrations.load()
+    for calibration in (shipped.japanese_english, shipped.pooled):
+        weight = dict(zip(FEATURES, calibration.weights))
+        assert weight["cosine"] > 0 and weight["neighbour_margin"] > 0
+        assert weight["cosine"] + weight["merge_cosine"] > 0
+        assert weight["neighbour_margin"] + weight["merge_neighbour_margin"] > 0
+
+
+def test_each_language_pair_gets_the_fit_of_its_dev_data_and_pairs_without_any_get_the_ja_en_fit():
+    shipped = Calibrations.load()
+    assert shipped.pooled != shipped.japanese_english
+    for pair in (("ja", "en"), ("en-US", "ja_JP"), ("is", "en"), ("ko", "en"), ("de", "ja")):
+        assert shipped.for_languages(*pair) is shipped.japanese_english, pair
+    for pair in (("de", "fr"), ("fr-CH", "de"), ("zh-TW", "en"), ("en", "ZH-Hans")):
+        assert shipped.for_languages(*pair) is shipped.pooled, pair
 
 
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
