@@ -11,6 +11,7 @@ from aligner.evaluate import (
 )
 
 import numpy as np
+import pytest
 
 from helpers import assert_each_segment_once
 
@@ -159,3 +160,18 @@ def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
     without_names = replace(aligner, config=replace(aligner.config, params=replace(
         aligner.config.params, shared_token_weight=0.0)))
     assert sum(a != b for a, b in zip(today, search_digests(without_names))) >= 3
+
+
+def test_calibrate_names_the_dev_sets_it_cannot_find_before_any_work(monkeypatch, tmp_path):
+    """The pooled fit's dev sets may not be copied into the project: without ../shared/corpora,
+    --calibrate must say which sets it lacks instead of saving a calibration with one fit stale."""
+    import aligner.evaluate as evaluate
+
+    before = (evaluate.ROOT / "aligner" / "calibration.json").read_bytes()
+    monkeypatch.setattr(evaluate, "CORPUS_ROOTS", (evaluate.CORPUS_ROOTS[0], tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--calibrate", "--sets"])
+    message = str(exit_info.value)
+    assert "other/textberg_dev_defr" in message and "other/mac_test_zhen" in message
+    assert "ja-en/" not in message  # the project's own copy has those
+    assert (evaluate.ROOT / "aligner" / "calibration.json").read_bytes() == before
