@@ -109,8 +109,10 @@ class Calibrations:
     pairs the ja-en fit over-rates where they are strong and under-rates where
     they are weak. So ja-en pairs get the fit on the ja-en dev sets
     (`japanese_english`), and the pairs of the other dev sets a fit on all dev
-    sets pooled (`pooled`): better calibrated on held-out de-fr and zh-en, and
-    more accurate there than a fit on their dev sets alone (README "Accuracy").
+    sets pooled, in which their own pairs count more (`pooled`;
+    `aligner.evaluate.OTHER_PAIRS_WEIGHT`): better calibrated on held-out de-fr
+    and zh-en, and more accurate there than a fit on their dev sets alone
+    (README "Accuracy").
     A pair without dev data gets the ja-en fit: on the one such pair measured
     (en-is, ParIce, literal like ja-en), the pooled fit rates pairs far too low.
     """
@@ -316,13 +318,13 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
     return beads
 
 
-def fit_constrained(features: np.ndarray, labels: np.ndarray,
-                    signs: Sequence[int] = tuple(FEATURE_SIGNS.values())) -> tuple[float, np.ndarray]:
+def fit_constrained(features: np.ndarray, labels: np.ndarray, signs: Sequence[int] = tuple(FEATURE_SIGNS.values()),
+                    sample_weights: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """Logistic fit whose weights keep their allowed signs: a feature whose weight comes out
     the wrong way is dropped (weight 0) and the rest refitted, until none does."""
     kept = list(range(features.shape[1]))
     while True:
-        intercept, weights = fit_logistic(features[:, kept], labels)
+        intercept, weights = fit_logistic(features[:, kept], labels, sample_weights=sample_weights)
         wrong = [k for k, w in zip(kept, weights) if signs[k] * w < 0]
         if not wrong:
             full = np.zeros(features.shape[1])
@@ -331,14 +333,19 @@ def fit_constrained(features: np.ndarray, labels: np.ndarray,
         kept.remove(max(wrong, key=lambda k: abs(weights[kept.index(k)])))
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, iterations: int = 50) -> tuple[float, np.ndarray]:
-    """Fit logistic regression by Newton's method (IRLS); returns (intercept, weights)."""
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, iterations: int = 50,
+                 sample_weights: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Fit logistic regression by Newton's method (IRLS); returns (intercept, weights).
+
+    `sample_weights` counts some examples more than others (all 1 by default).
+    """
     x = np.hstack([np.ones((len(features), 1)), features])
+    counts = np.ones(len(features)) if sample_weights is None else np.asarray(sample_weights, dtype=np.float64)
     w = np.zeros(x.shape[1])
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        gradient = x.T @ (p - labels) + l2 * np.r_[0.0, w[1:]]
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
+        gradient = x.T @ (counts * (p - labels)) + l2 * np.r_[0.0, w[1:]]
+        hessian = (x * (counts * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:

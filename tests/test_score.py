@@ -186,3 +186,15 @@ def test_constrained_fit_drops_a_feature_whose_weight_comes_out_the_wrong_way():
     assert constrained[2] == 0.0 and constrained[0] > 0 and constrained[1] > 0
     _, either = fit_constrained(x, labels, signs=(+1, +1, 0))
     assert np.allclose(either, free)
+
+
+def test_a_sample_weight_counts_a_pair_as_often_as_repeating_it():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 2))
+    labels = (rng.random(300) < 1 / (1 + np.exp(-(0.5 + x @ np.array([1.5, -1.0]))))).astype(float)
+    twice = np.r_[np.ones(100), np.full(200, 2.0)]
+    repeated = np.vstack([x, x[100:]]), np.r_[labels, labels[100:]]
+    weighted_intercept, weighted = fit_logistic(x, labels, sample_weights=twice)
+    intercept, plain = fit_logistic(*repeated)
+    assert weighted_intercept == pytest.approx(intercept) and weighted == pytest.approx(plain)
+    assert not np.allclose(fit_logistic(x, labels)[1], plain)
