@@ -25,7 +25,7 @@ from .embed import Embedder, RememberingEmbedder, embed_in_batches, load_embedde
 from .errors import InputError, ModelError
 from .ingest import detect_script, document_from_text, read_document, script_sample
 from .names import TokenReader, shared_tokens
-from .score import Calibrations, candidates_with_features, score_beads
+from .score import Calibration, Calibrations, candidates_with_features, score_beads
 from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, SplitChunk, assemble, make_splitter, segment_document
 from .tmx import write_tmx
@@ -204,14 +204,17 @@ class Aligner:
                     src_vectors, tgt_vectors = self.embed_pair(src_segments.texts, tgt_segments.texts)
             with _timed(timings, "align"):
                 searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors, tokens)
-                calibration = self.calibrations.for_languages(src.lang, tgt.lang)
-                raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts, calibration)
+                raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts,
+                                                         self._calibration(src_segments, tgt_segments))
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, searched, raw, features, warnings)
 
     def score(self, proposal: Proposal) -> list[Bead]:
         """The proposal's beads with their calibrated confidence; unlikely pairs become unaligned segments."""
-        calibration = self.calibrations.for_languages(proposal.src.document.lang, proposal.tgt.document.lang)
-        return score_beads(proposal.raw, proposal.features, calibration)
+        return score_beads(proposal.raw, proposal.features, self._calibration(proposal.src, proposal.tgt))
+
+    def _calibration(self, src: SegmentedDocument, tgt: SegmentedDocument) -> Calibration:
+        """The fit for these documents' languages: the one that cuts a proposal's merges also scores it."""
+        return self.calibrations.for_languages(src.document.lang, tgt.document.lang)
 
     # ------------------------------------------------------------ stages
 

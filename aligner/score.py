@@ -31,7 +31,7 @@ from typing import Sequence
 import numpy as np
 
 from .align import RawBead, length_cost
-from .data import Bead
+from .data import Bead, base_language
 from .ingest import letters_in_script, main_script, script_sample
 
 #: The features of a pair (`bead_features` computes them, in this order), each
@@ -96,7 +96,7 @@ class Calibration:
 
 def language_pair(src_lang: str, tgt_lang: str) -> frozenset[str]:
     """`ja-JP`, `en_US` -> {"ja", "en"}: a pair of base languages, in either direction."""
-    return frozenset(lang.replace("_", "-").split("-")[0].lower() for lang in (src_lang, tgt_lang))
+    return frozenset(map(base_language, (src_lang, tgt_lang)))
 
 
 @dataclass(frozen=True)

@@ -326,22 +326,24 @@ def _ignore_interrupts() -> None:
 
 
 #: The worker process's splitters, by language; lives only in that process.
-_WORKER_SPLITTERS: dict[str, SentenceSplitter] = {}
-
-
 def _split_in_worker(lang: str, paragraphs: tuple[str, ...], read_tokens: bool) -> SplitChunk:
-    if lang not in _WORKER_SPLITTERS:
-        _WORKER_SPLITTERS[lang] = make_splitter(lang)
-    chunk = SplitChunk(split_paragraphs(paragraphs, _WORKER_SPLITTERS[lang]))
+    chunk = SplitChunk(split_paragraphs(paragraphs, _worker_splitter(lang)))
     if not read_tokens:
         return chunk
     read = _worker_token_reader().tokens
     return replace(chunk, tokens=[read(text, lang) for text in chunk.texts])
 
 
+# The worker process keeps what it loads for every later document.
+
+
+@lru_cache(maxsize=None)
+def _worker_splitter(lang: str) -> SentenceSplitter:
+    return make_splitter(lang)
+
+
 @lru_cache(maxsize=None)
 def _worker_token_reader() -> TokenReader:
-    """The worker process's token reader, made on first use."""
     from .names import TokenReader  # names imports this module
 
     return TokenReader()
