@@ -116,7 +116,7 @@ class RawBead:
     #: parts, and a merge that does not is usually a true pair with an
     #: unrelated sentence glued on. None for 1-1 pairs and skips.
     best_part: RawBead | None = None
-    #: True for a pair cut out of a merge that scoring rejected (`score.cut_rejected_merges`).
+    #: True for a pair cut out of a merge that scoring rejected (`score.candidates_with_features`).
     cut_from_merge: bool = False
 
     @property

@@ -141,7 +141,9 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
     """Kyoto article CLT00103 (the project's copy): the English of 書院造の上段の間は… glosses every
     term in parentheses, and the model's similarity is too weak for a pair; the readings of the
     nouns the two sides share (shoin, jodan, hiroen, `names.py`) make it one. Without the
-    shared names the search leaves both unaligned."""
+    shared names the pair is missed and the English left unaligned (the Japanese sentence
+    then rides in a doubtful merge with the next one, or is left unaligned too, as the
+    calibration of the day puts that merge just above or below 0.5)."""
     from dataclasses import replace
 
     from aligner.evaluate import evaluation_aligner, find_set
@@ -158,7 +160,8 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
         alignment = aligner.align_texts("\n".join(article.src), "\n".join(article.tgt))
         pairs[name] = {(b.src, b.tgt) for b in alignment.beads if b.src and b.tgt}
     assert ((k,), (k,)) in pairs["with"]
-    assert not any(k in src or k in tgt for src, tgt in pairs["without"])
+    assert ((k,), (k,)) not in pairs["without"]
+    assert not any(k in tgt for src, tgt in pairs["without"])
 
 
 def test_the_documents_languages_choose_the_calibration_that_scores_them():

@@ -6,8 +6,8 @@ import pytest
 
 from aligner.align import RawBead
 from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations, bead_features,
-                           candidates_with_features, cut_rejected_merges, ends_like_sentence, fit_constrained,
-                           fit_logistic, score_beads)
+                           candidates_with_features, cut_merges, ends_like_sentence, fit_constrained,
+                           fit_logistic, rejected_merges, score_beads)
 
 from helpers import assert_each_segment_once
 
@@ -55,7 +55,9 @@ def test_a_rejected_merge_whose_best_pair_matches_better_is_cut_to_that_pair():
            _merge((1,), (1, 2, 3), cosine=0.4, part=(1, 2), part_cosine=0.6),  # rejected, its part is better: cut
            _merge((2, 3), (4,), cosine=0.4, part=(3, 4), part_cosine=0.3),  # rejected, the whole is better: kept whole
            _merge((4,), (5, 6), cosine=0.7, part=(4, 5), part_cosine=0.8)]  # accepted: kept whole
-    cut = cut_rejected_merges(raw, np.array([0.9, 0.2, 0.3, 0.7]))
+    rejected = rejected_merges(raw, {0: 0.9, 1: 0.2, 2: 0.3, 3: 0.7})
+    assert rejected == [1]
+    cut = cut_merges(raw, rejected)
     assert [(b.src, b.tgt) for b in cut] == [((0,), (0,)), ((), (1,)), ((1,), (2,)), ((), (3,)), ((2, 3), (4,)),
                                               ((4,), (5, 6))]
     assert [b.cut_from_merge for b in cut] == [False, False, True, False, False, False]
@@ -71,6 +73,20 @@ def test_candidates_are_cut_by_the_calibration_and_the_cut_pair_is_marked_in_its
     column = dict(zip(FEATURES, features.T))
     assert list(column["cut_from_merge"]) == [0.0, 1.0] and list(column["merge"]) == [0.0, 0.0]
     assert list(column["cosine"]) == [0.9, 0.8]
+
+
+def test_a_rejected_merge_stays_whole_when_its_cut_pair_would_be_no_likelier_right():
+    """In loose translations a weak merge is often right as a whole: cutting it must pay off in
+    the calibration's own terms, here a pair cut from a merge costing more than its better cosine gains."""
+    raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.3, part=(2, 1), part_cosine=0.5),
+           _merge((3, 4), (2,), cosine=0.3, part=(4, 2), part_cosine=0.8)]
+    weights = tuple({"cosine": 10.0, "cut_from_merge": -3.0}.get(name, 0.0) for name in FEATURES)
+    calibration = Calibration(intercept=-5.0, weights=weights)
+    texts = ["A sentence."] * 5
+    candidates, features = candidates_with_features(raw, texts, texts, calibration)
+    # p(merge) = sigmoid(-2) = 0.12; cut pairs: sigmoid(-3) = 0.05 (stays whole), sigmoid(0) = 0.5 (cut)
+    assert [(b.src, b.tgt) for b in candidates] == [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2,))]
+    assert list(dict(zip(FEATURES, features.T))["cut_from_merge"]) == [0.0, 0.0, 1.0]
 
 
 def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own():
