@@ -325,7 +325,6 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-#: The worker process's splitters, by language; lives only in that process.
 def _split_in_worker(lang: str, paragraphs: tuple[str, ...], read_tokens: bool) -> SplitChunk:
     chunk = SplitChunk(split_paragraphs(paragraphs, _worker_splitter(lang)))
     if not read_tokens:
