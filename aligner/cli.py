@@ -25,6 +25,9 @@ examples:
   aligner align statement-ja.txt statement-en.html -o memory.tmx --report review.html
       Japanese text (any common encoding) against an English web page; writes
       a TMX for your CAT tool and a report to review in a browser.
+  aligner align statement-ja.pdf statement-en.pdf -o memory.tmx
+      PDFs with a text layer: lines joined back into sentences, page numbers
+      and running titles left out.
   aligner align ja.txt en.txt --presplit --beads -
       one sentence per line on both sides; the alignment as JSON Lines on stdout.
   aligner align de.txt fr.txt --src-lang de --tgt-lang fr -o de-fr.tmx --min-score 0.8
@@ -139,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ALIGN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     align.add_argument("src", metavar="SRC", help="source document: plain text (UTF-8, Shift_JIS, EUC-JP, "
-                       "ISO-2022-JP, UTF-16 with BOM) or an HTML page")
+                       "ISO-2022-JP, UTF-16 with BOM), an HTML page or a PDF with a text layer")
     align.add_argument("tgt", metavar="TGT", help="target document, in the same formats")
     outputs = align.add_argument_group("outputs (with none of them, the beads go to stdout)")
     outputs.add_argument("-o", "--tmx", metavar="PATH", help="write a TMX 1.4b translation memory")

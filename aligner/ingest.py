@@ -7,7 +7,10 @@ Real inputs are messy, and this is the stage that absorbs it:
 * HTML pages, whose visible text is read with lxml, one paragraph per block;
 * text extracted from PDFs, whose lines were hard-wrapped in the middle of
   words and sentences, with blank lines and page breaks between the halves and
-  spaces inserted between Japanese and half-width characters (`第 10回`).
+  spaces inserted between Japanese and half-width characters (`第 10回`);
+* PDFs themselves, whose text layer is read with pdfminer.six (`pdf.py`) and
+  repaired the same way; and Kangxi radicals that PDF fonts give for common
+  kanji (⽇ for 日), folded back in every input (cjkfold).
 
 Web-page chrome (breadcrumbs, dates, headings, footers) is kept: it becomes
 segments that the aligner leaves unaligned, so nothing is silently dropped.
@@ -24,8 +27,11 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import cjkfold
+
 from .data import NOT_XML_CHARS, Document
 from .errors import InputError, UsageError
+from .pdf import is_pdf, pdf_paragraph_lines
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 
@@ -65,6 +71,8 @@ _RUN_OF_SPACES = re.compile(r"[ \t\u00a0]{2,}")
 #: as noise after minutes of sentence splitting, so they are refused on reading.
 MAX_RUN_CHARS = 20_000
 _RUN_WITHOUT_SENTENCE_END = re.compile("[^。．！？!?.]+")
+#: ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: typesetting, not text (see _clean_characters).
+_LATIN_LIGATURE = re.compile("[\ufb00-\ufb06]")
 #: C0/C1 controls other than tab and newline: never meaningful in a document.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -79,16 +87,22 @@ def read_document(
 
     In `presplit` mode every non-empty line is one paragraph, kept exactly as
     given, because evaluations count on line numbers being segment indices.
+    A PDF is known by its content, whatever its name; a page by its name.
     """
     path = Path(path)
     data = _read_bytes(path)
-    is_html = path.suffix.lower() in HTML_SUFFIXES and not presplit
-    if is_html:
+    if is_pdf(data):
+        if presplit:
+            raise InputError("is a PDF, and --presplit reads plain text with one segment per line", path,
+                             "align it without --presplit, or give its text with one segment per line")
+        paragraphs, used_encoding, file_format, unwrapped = _pdf_paragraphs(data, path), "pdf", "pdf", True
+    elif path.suffix.lower() in HTML_SUFFIXES and not presplit:
         paragraphs, used_encoding = _html_paragraphs(data, path, encoding)
-        unwrapped = False
+        file_format, unwrapped = "html", False
     else:
         text, used_encoding = decode(data, path, encoding)
         paragraphs, unwrapped = _paragraphs(text, presplit)
+        file_format = "text"
     if not paragraphs:
         raise InputError("has no text, only whitespace or markup", path, "give a file with text in it")
     _check_run_lengths(paragraphs, presplit, path)
@@ -97,7 +111,7 @@ def read_document(
         lang=lang,
         paragraphs=tuple(paragraphs),
         encoding=used_encoding,
-        format="html" if is_html else "text",
+        format=file_format,
         unwrapped=unwrapped,
         path=path,
     )
@@ -149,7 +163,7 @@ def _read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise InputError("no such file", path, "check the path")
     if path.is_dir():
-        raise InputError("is a directory, not a file", path, "give a text or HTML file; use 'aligner batch' for folders")
+        raise InputError("is a directory, not a file", path, "give a text, HTML or PDF file; use 'aligner batch' for folders")
     try:
         data = path.read_bytes()
     except PermissionError:
@@ -264,8 +278,13 @@ def _clean(text: str, path: str | Path) -> str:
 def _clean_characters(text: str) -> str:
     """NFC, without control characters or what XML cannot hold (data.NOT_XML_CHARS): every
     segment then fits in the TMX as it is, and counts built on the beads match the TMX.
-    For decoded text, and again for HTML text, whose character references lxml decodes."""
-    return unicodedata.normalize("NFC", NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
+    Radicals become the kanji they stand for (cjkfold) and Latin ligatures
+    letters (ﬁ -> fi): in running text both come from typesetting, mostly a
+    PDF font's Unicode map, and to the model and a CAT tool's search ⽇本 is not
+    日本, nor ﬁfth fifth. For decoded text, and again for HTML text, whose
+    character references lxml decodes, and PDF text."""
+    text = unicodedata.normalize("NFC", NOT_XML_CHARS.sub("", _CONTROL_CHARS.sub("", text)))
+    return cjkfold.fold(_LATIN_LIGATURE.sub(lambda match: unicodedata.normalize("NFKC", match[0]), text))
 
 
 # ---------------------------------------------------------------- plain text
@@ -354,6 +373,13 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     if current:
         paragraphs.append(_join_wrapped(current, cjk))
     return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def _pdf_paragraphs(data: bytes, path: Path) -> list[str]:
+    """A PDF's paragraphs (`pdf.py`), their lines joined and repaired as extracted text's are."""
+    paragraphs = [[_clean_characters(line) for line in lines] for lines in pdf_paragraph_lines(data, path)]
+    cjk = detect_script(script_sample(line for lines in paragraphs for line in lines)) in ("ja", "zh")
+    return [text for text in (_join_wrapped(lines, cjk) for lines in paragraphs) if text]
 
 
 def _join_wrapped(parts: list[str], cjk: bool) -> str:

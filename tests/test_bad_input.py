@@ -81,7 +81,7 @@ def test_a_file_that_cannot_be_read_exits_1_naming_it(tmp_path, case):
         source.write_text("猫が眠っている。", "utf-8")
         preexec_fn = without_permission(source)
     expected = {"missing": ("no such file", "check the path"),
-                "directory": ("is a directory", "give a text or HTML file"),
+                "directory": ("is a directory", "give a text, HTML or PDF file"),
                 "unreadable": ("permission denied", "check the file's permissions")}[case]
     result = run_cli("align", source, EN_SEED, *outputs(out), preexec_fn=preexec_fn)
     assert_one_clear_error(result, 1, str(source), *expected)
@@ -161,6 +161,54 @@ def test_japanese_encodings_and_utf16_english_align_as_the_utf8_originals(tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert beads.read_text("utf-8") == utf8_beads
+
+
+def test_the_seed_pair_as_pdfs_aligns_as_the_text_originals(tmp_path, utf8_beads):
+    """Typeset PDFs of the seed pair (tests/make_pdf_fixture.py): page numbers, running titles, words over
+    page breaks, radicals and ligatures from the fonts; the same beads, texts included, as from the seeds."""
+    beads = tmp_path / "beads.jsonl"
+    result = run_cli("align", SEEDS / "ied10-mic-ja.pdf", SEEDS / "ied10-meti-en.pdf", "--beads", beads, "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert beads.read_text("utf-8") == utf8_beads
+
+
+# ---------------------------------------------------------------- PDFs that cannot be read
+
+
+def _scanned_pdf() -> bytes:
+    """A page that is only an image, as a scanner makes it (written by Pillow)."""
+    buffer = io.BytesIO()
+    Image.new("L", (420, 595), 255).save(buffer, "PDF")
+    return buffer.getvalue()
+
+
+def _password_protected_pdf() -> bytes:
+    """The Japanese seed PDF encrypted (AES) with a password, by pypdf."""
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is missing: `make test` installs it from requirements-test.lock")
+    writer = pypdf.PdfWriter(clone_from=SEEDS / "ied10-mic-ja.pdf")
+    writer.encrypt("secret", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("case", ["truncated", "scanned", "password", "presplit"])
+def test_a_pdf_that_cannot_be_read_exits_1_saying_what_to_do(tmp_path, case):
+    original = (SEEDS / "ied10-mic-ja.pdf").read_bytes()
+    content, options, problem, fix = {
+        "truncated": (original[: len(original) // 2], [], "damaged or truncated PDF", "save or print it as a new PDF"),
+        "scanned": (_scanned_pdf(), [], "without a text layer", "run OCR"),
+        "password": (_password_protected_pdf(), [], "protected by a password", "without the password"),
+        "presplit": (original, ["--presplit"], "is a PDF, and --presplit reads plain text", "without --presplit"),
+    }[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    ja = tmp_path / "ja.pdf"
+    ja.write_bytes(content)
+    result = run_cli("align", ja, EN_SEED, *options, *outputs(out))
+    assert_one_clear_error(result, 1, str(ja), problem, fix)
+    assert os.listdir(out) == []
 
 
 # ---------------------------------------------------------------- a megabyte line

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pdfminer.high_level import extract_text
 
 from aligner.errors import UsageError
 from aligner.ingest import check_encoding, decode, document_from_text, read_document, text_paragraphs
@@ -26,6 +27,40 @@ def test_pdf_repair_gives_back_whole_words_and_sentences():
 def test_latin_word_at_a_pdf_line_end_is_not_a_paragraph_end():
     document = read_document(SEEDS / "ied05-mic-ja.txt", "ja")
     assert any("（SG1：Study Group1）" in paragraph for paragraph in document.paragraphs)
+
+
+@pytest.mark.parametrize("seed, lang", [("ied10-mic-ja", "ja"), ("ied10-meti-en", "en")])
+def test_a_pdf_reads_as_the_text_it_was_typeset_from(seed, lang):
+    """The seed pair typeset as PDFs (tests/make_pdf_fixture.py) gives back the seeds' paragraphs.
+
+    The fixtures hold what makes PDFs hard; the assertions on pdfminer's own text
+    below make sure they still do, so that the equality is not won on easy files.
+    """
+    pdf = SEEDS / f"{seed}.pdf"
+    extracted = extract_text(pdf).split("\f")
+    assert len([page for page in extracted if page.strip()]) >= 3
+    if lang == "ja":
+        assert "⽇⽶" in extracted[0] and "⺠間" in extracted[0]  # Kangxi radicals and a supplement radical
+        assert "⽇ 本 及 び ⽶ 国" in extracted[0]  # a justified line, a space between every character
+        assert all(f"- {number} -" in page for number, page in enumerate(extracted[:3], 1))  # page numbers
+        assert "AIの社会実\n" in extracted[0] and extracted[1].lstrip().startswith("装")  # a word over a page break
+    else:
+        assert "ﬁfth" in extracted[0] or "ﬁfth" in extracted[1]  # a ligature
+        assert all(f"METI News Release, page {number}" in page for number, page in enumerate(extracted[:3], 1))
+    document = read_document(pdf, lang)
+    assert document.format == "pdf"
+    assert document.paragraphs == read_document(SEEDS / f"{seed}.txt", lang).paragraphs
+
+
+def test_radicals_and_ligatures_from_pdf_fonts_become_the_characters_they_show():
+    assert document_from_text("⽇本及び⽶国の⺠間部⾨\nﬁfth generation of Aﬀairs", "ja").paragraphs == (
+        "日本及び米国の民間部門", "fifth generation of Affairs")
+
+
+def test_a_pdf_is_known_by_its_content_whatever_its_name(tmp_path: Path):
+    renamed = tmp_path / "statement.txt"
+    renamed.write_bytes((SEEDS / "ied10-mic-ja.pdf").read_bytes())
+    assert read_document(renamed, "ja").paragraphs == read_document(JA_SEED, "ja").paragraphs
 
 
 def test_web_page_text_keeps_one_paragraph_per_line_including_chrome():
