@@ -9,8 +9,9 @@ Real inputs are messy, and this is the stage that absorbs it:
   words and sentences, with blank lines and page breaks between the halves and
   spaces inserted between Japanese and half-width characters (`第 10回`);
 * PDFs themselves, whose text layer is read with pdfminer.six (`pdf.py`) and
-  repaired the same way; and Kangxi radicals that PDF fonts give for common
-  kanji (⽇ for 日), folded back in every input (cjkfold).
+  repaired the same way;
+* in every input, the Kangxi radicals that PDF fonts give for common kanji
+  (⽇ for 日; folded back with cjkfold) and Latin ligatures (ﬁ).
 
 Web-page chrome (breadcrumbs, dates, headings, footers) is kept: it becomes
 segments that the aligner leaves unaligned, so nothing is silently dropped.
