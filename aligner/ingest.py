@@ -32,7 +32,7 @@ import cjkfold
 
 from .data import NOT_XML_CHARS, Document
 from .errors import InputError, UsageError
-from .pdf import is_pdf, pdf_paragraph_lines
+from .pdf import SHORT_LINE, is_pdf, pdf_paragraph_lines
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 
@@ -348,7 +348,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     that is decided by the text's script, not the declared language, so a
     document given on the wrong side is still repaired.
     """
-    cjk = detect_script(script_sample(lines)) in ("ja", "zh")
+    cjk = _is_cjk(lines)
     content = [line for line in lines if line.strip()]
     wrap_width = _wrap_width([display_width(line.strip()) for line in content])
     blank_between_all = sum(1 for line in lines if not line.strip()) >= 0.8 * len(content)
@@ -367,7 +367,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
         # At full width a trailing space after a Latin word is only the word
         # separator the extraction kept ("（SG1：Study " / "Group1）").
         latin_word_break = width >= 0.85 * wrap_width and raw.rstrip()[-1].isascii() and raw.rstrip()[-1].isalnum()
-        ends_paragraph = (trailing_space and not latin_word_break) or width < 0.75 * wrap_width
+        ends_paragraph = (trailing_space and not latin_word_break) or width < SHORT_LINE * wrap_width
         if ends_paragraph:
             paragraphs.append(_join_wrapped(current, cjk))
             current = []
@@ -379,8 +379,13 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 def _pdf_paragraphs(data: bytes, path: Path) -> list[str]:
     """A PDF's paragraphs (`pdf.py`), their lines joined and repaired as extracted text's are."""
     paragraphs = [[_clean_characters(line) for line in lines] for lines in pdf_paragraph_lines(data, path)]
-    cjk = detect_script(script_sample(line for lines in paragraphs for line in lines)) in ("ja", "zh")
+    cjk = _is_cjk(line for lines in paragraphs for line in lines)
     return [text for text in (_join_wrapped(lines, cjk) for lines in paragraphs) if text]
+
+
+def _is_cjk(texts: Iterable[str]) -> bool:
+    """Whether a document is written in Chinese or Japanese script, whose wrapped lines join without a space."""
+    return detect_script(script_sample(texts)) in ("ja", "zh")
 
 
 def _join_wrapped(parts: list[str], cjk: bool) -> str:

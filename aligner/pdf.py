@@ -33,9 +33,10 @@ from typing import Iterator
 from .errors import InputError
 
 PDF_SIGNATURE = b"%PDF-"
-#: A line ending before this share of the column's width ends its paragraph
-#: (the rule `ingest.unwrap_lines` applies to extracted text).
-_SHORT_LINE = 0.75
+#: A line ending before this share of its column's width ends its paragraph:
+#: the paragraph's text would have run on. (`ingest.unwrap_lines` applies it to
+#: extracted text, in characters; this module to a PDF's lines, in points.)
+SHORT_LINE = 0.75
 #: The band at the top and bottom of a page where running headers and footers sit.
 _MARGIN_BAND = 0.1
 _DIGITS = re.compile(r"\d+")
@@ -135,7 +136,7 @@ def _columns(lines: list[_Line]) -> dict[int, _Column]:
 
 def _ends_paragraph(line: _Line, following: _Line, columns: dict[int, _Column]) -> bool:
     column = columns[line.page]
-    if line.right - column.left < _SHORT_LINE * (column.right - column.left):
+    if line.right - column.left < SHORT_LINE * (column.right - column.left):
         return True
     if _indented(following, columns[following.page]):
         return True

@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -185,7 +186,6 @@ def _scanned_pdf() -> bytes:
 
 def _password_protected_pdf() -> bytes:
     """The Japanese seed PDF encrypted (AES) with a password, by pypdf."""
-    pypdf = pytest.importorskip("pypdf", reason="pypdf is missing: `make test` installs it from requirements-test.lock")
     writer = pypdf.PdfWriter(clone_from=SEEDS / "ied10-mic-ja.pdf")
     writer.encrypt("secret", algorithm="AES-128")
     buffer = io.BytesIO()
