@@ -200,6 +200,11 @@ def _centring_offset(vectors: np.ndarray) -> np.ndarray:
     return (n / (n + 10.0)) * vectors.mean(axis=0)
 
 
+def centred_unit_vectors(vectors: np.ndarray) -> np.ndarray:
+    """A document's sentence vectors as the search compares them: centred on the document, at unit length."""
+    return _centred(np.asarray(vectors, dtype=np.float32), _centring_offset(np.asarray(vectors, dtype=np.float32)))
+
+
 def _centred(vectors: np.ndarray, offset: np.ndarray) -> np.ndarray:
     centred = vectors - offset
     return (centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)).astype(np.float32)

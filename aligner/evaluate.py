@@ -337,7 +337,7 @@ def labelled_features(proposals: list[Proposal], documents: list[GoldDocument],
     rows, labels = [], []
     for proposal, document in zip(proposals, documents):
         raw, features = candidates_with_features(proposal.searched, proposal.src.texts, proposal.tgt.texts,
-                                                 calibration)
+                                                 proposal.src_vectors, proposal.tgt_vectors, calibration)
         rows.append(features)
         gold = set(document.gold)
         labels.extend(float((b.src, b.tgt) in gold) for b in raw if b.src and b.tgt)

@@ -205,6 +205,7 @@ class Aligner:
             with _timed(timings, "align"):
                 searched = self._search(src_segments, tgt_segments, src_vectors, tgt_vectors, tokens)
                 raw, features = candidates_with_features(searched, src_segments.texts, tgt_segments.texts,
+                                                         src_vectors, tgt_vectors,
                                                          self._calibration(src_segments, tgt_segments))
             return Proposal(src_segments, tgt_segments, src_vectors, tgt_vectors, searched, raw, features, warnings)
 

@@ -183,7 +183,7 @@ def test_the_documents_languages_choose_the_calibration_that_scores_them():
         aligner.calibrations = replace(shipped, pooled_pairs=pooled_pairs)
         proposal = aligner.propose(src, tgt)
         raw, features = candidates_with_features(proposal.searched, proposal.src.texts, proposal.tgt.texts,
-                                                 calibration)
+                                                 proposal.src_vectors, proposal.tgt_vectors, calibration)
         assert proposal.raw == raw
         scored.append(aligner.score(proposal))
         assert scored[-1] == score_beads(raw, features, calibration)

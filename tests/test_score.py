@@ -12,6 +12,22 @@ from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibra
 from helpers import assert_each_segment_once
 
 
+def _matching_nothing(count: int, first_axis: int) -> np.ndarray:
+    """Unit vectors of `count` sentences on axes of their own: no sentence resembles another."""
+    return np.eye(count, 64, k=first_axis, dtype=np.float32)
+
+
+def _features(raw, src_texts, tgt_texts):
+    """`bead_features` for beads made up in a test, whose sentences' vectors resemble nothing."""
+    return bead_features(raw, src_texts, tgt_texts, _matching_nothing(len(src_texts), 0),
+                         _matching_nothing(len(tgt_texts), 32))
+
+
+def _candidates(raw, src_texts, tgt_texts, calibration):
+    return candidates_with_features(raw, src_texts, tgt_texts, _matching_nothing(len(src_texts), 0),
+                                    _matching_nothing(len(tgt_texts), 32), calibration)
+
+
 def _calibration_on_cosine() -> Calibration:
     """P(right) rises with the cosine feature only: 0.5 at cosine 0.5."""
     weights = tuple(10.0 if name == "cosine" else 0.0 for name in FEATURES)
@@ -21,7 +37,7 @@ def _calibration_on_cosine() -> Calibration:
 def test_an_unlikely_pair_becomes_two_unaligned_segments_and_the_rest_keep_their_beads():
     raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), -0.2, 0.1), RawBead((2,), (), None, None),
            RawBead((3, 4), (2,), 0.2, 0.6)]
-    features = bead_features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 3)
+    features = _features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 3)
     beads = score_beads(raw, features, _calibration_on_cosine())
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2,), ()), ((3, 4), (2,))]
     assert beads[0].score > 0.95 and beads[4].score > 0.5
@@ -34,7 +50,7 @@ def test_a_weak_merge_stays_a_doubtful_pair_where_a_weak_one_to_one_pair_is_diss
     while a weak 1-1 pair is as often text without counterpart: only very unlikely merges dissolve."""
     raw = [RawBead((0,), (0,), 0.3, 0.9), RawBead((1,), (1,), 0.2, 0.4), RawBead((2, 3), (2,), 0.2, 0.4),
            RawBead((4,), (3, 4), 0.2, 0.25)]
-    features = bead_features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 5)
+    features = _features(raw, ["Ein Satz."] * 5, ["Une phrase."] * 5)
     probabilities = _calibration_on_cosine().probability(features)
     assert MERGE_UNALIGN_BELOW < probabilities[1] == probabilities[2] < UNALIGN_BELOW  # 0.27 both
     assert probabilities[3] < MERGE_UNALIGN_BELOW  # 0.08
@@ -68,7 +84,7 @@ def test_a_rejected_merge_whose_best_pair_matches_better_is_cut_to_that_pair():
 def test_candidates_are_cut_by_the_calibration_and_the_cut_pair_is_marked_in_its_features():
     raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.3, part=(2, 1), part_cosine=0.8)]
     texts = ["A sentence."] * 3
-    candidates, features = candidates_with_features(raw, texts, texts, _calibration_on_cosine())
+    candidates, features = _candidates(raw, texts, texts, _calibration_on_cosine())
     assert [(b.src, b.tgt) for b in candidates] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
     column = dict(zip(FEATURES, features.T))
     assert list(column["cut_from_merge"]) == [0.0, 1.0] and list(column["merge"]) == [0.0, 0.0]
@@ -83,7 +99,7 @@ def test_a_rejected_merge_stays_whole_when_its_cut_pair_would_be_no_likelier_rig
     weights = tuple({"cosine": 10.0, "cut_from_merge": -3.0}.get(name, 0.0) for name in FEATURES)
     calibration = Calibration(intercept=-5.0, weights=weights)
     texts = ["A sentence."] * 5
-    candidates, features = candidates_with_features(raw, texts, texts, calibration)
+    candidates, features = _candidates(raw, texts, texts, calibration)
     # p(merge) = sigmoid(-2) = 0.12; cut pairs: sigmoid(-3) = 0.05 (stays whole), sigmoid(0) = 0.5 (cut)
     assert [(b.src, b.tgt) for b in candidates] == [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2,))]
     assert list(dict(zip(FEATURES, features.T))["cut_from_merge"]) == [0.0, 0.0, 1.0]
@@ -93,7 +109,7 @@ def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own
     """So that the fit can give merges their own slopes; 1-1 pairs hold 0 there."""
     raw = [RawBead((0,), (0,), 0.3, 0.9), _merge((1, 2), (1,), cosine=0.6, part=(1, 1), part_cosine=0.5),
            RawBead((3,), (2,), 0.1, 0.5)]
-    column = dict(zip(FEATURES, bead_features(raw, ["Ein Satz."] * 4, ["Une phrase."] * 3).T))
+    column = dict(zip(FEATURES, _features(raw, ["Ein Satz."] * 4, ["Une phrase."] * 3).T))
     assert list(column["merge_cosine"]) == [0.0, 0.6, 0.0]
     assert list(column["merge_neighbour_margin"]) == [0.0, pytest.approx((0.3 + 0.1) / 2), 0.0]
     assert column["neighbour_margin"][1] == column["merge_neighbour_margin"][1]
@@ -124,8 +140,8 @@ def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
     weights = tuple({"neighbour_margin": 1.0, "document_weakness": -1.0}.get(name, 0.0) for name in FEATURES)
     calibration = Calibration(intercept=0.0, weights=weights)
-    p_strong = calibration.probability(bead_features(strong, ["文。"] * 5, ["A sentence."] * 5))[2]
-    p_lonely = calibration.probability(bead_features(lonely, ["文。"] * 2, ["A sentence."] * 2))[0]
+    p_strong = calibration.probability(_features(strong, ["文。"] * 5, ["A sentence."] * 5))[2]
+    p_lonely = calibration.probability(_features(lonely, ["文。"] * 2, ["A sentence."] * 2))[0]
     assert p_lonely < p_strong
 
 
@@ -151,15 +167,15 @@ def test_a_sentence_paired_with_a_footer_line_scores_lower_than_with_a_sentence(
     weights = tuple(-2.0 if name == "sentence_end_mismatch" else 0.0 for name in FEATURES)
     calibration = Calibration(intercept=1.0, weights=weights)
     japanese = ["日本側は、巻口英司総務省国際戦略局長を始め、関係者が出席した。"]
-    p_footer = calibration.probability(bead_features(raw, japanese, ["Office of International Affairs, METI"]))[0]
-    p_sentence = calibration.probability(bead_features(raw, japanese, ["The Japanese side was led by Eiji Makiguchi."]))[0]
-    p_heading = calibration.probability(bead_features(raw, ["会議の概要"], ["Summary of the meeting"]))[0]
+    p_footer = calibration.probability(_features(raw, japanese, ["Office of International Affairs, METI"]))[0]
+    p_sentence = calibration.probability(_features(raw, japanese, ["The Japanese side was led by Eiji Makiguchi."]))[0]
+    p_heading = calibration.probability(_features(raw, ["会議の概要"], ["Summary of the meeting"]))[0]
     assert p_footer < 0.5 < p_sentence == p_heading
 
 
 def _untranslated_unlike(src: list[str], tgt: list[str]) -> float:
     """The feature for a 1-1 pair of src[0] and tgt[0], the rest of the lists setting each document's script."""
-    return bead_features([RawBead((0,), (0,), 0.1, 0.3)], src, tgt)[0][FEATURES.index("untranslated_unlike")]
+    return _features([RawBead((0,), (0,), 0.1, 0.3)], src, tgt)[0][FEATURES.index("untranslated_unlike")]
 
 
 def test_a_pair_in_one_script_counts_against_it_unless_one_side_copies_the_other():
@@ -214,3 +230,39 @@ def test_a_sample_weight_counts_a_pair_as_often_as_repeating_it():
     intercept, plain = fit_logistic(*repeated)
     assert weighted_intercept == pytest.approx(intercept) and weighted == pytest.approx(plain)
     assert not np.allclose(fit_logistic(x, labels)[1], plain)
+
+
+
+def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_place_is_not_a_tu(aligner):
+    """An NTREX article whose English lost a sentence where an unrelated line (from another NTREX
+    article) stands instead. The search pairs the orphaned Japanese sentence with that line (cosine
+    about 0), and its good neighbours alone would rate the pair 0.97; but the sentence matches the
+    English beside the pair better (both are about the rain), and the pair stays out of the TMX."""
+    from dataclasses import replace
+
+    from aligner import AlignConfig
+    from aligner.data import Document
+    from aligner.evaluate import find_set
+
+    article = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("abcnews.306815"))
+    football = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("bbc.381746"))
+    inserted = "'Phenomenal' from Livingston - analysis"
+    assert inserted in football.tgt
+    orphan = article.src.index("これはこの地域での梅雨の時期最初の雨になる。")
+    english = [inserted if text.startswith("This would be the region's first rainfall") else text for text in article.tgt]
+    assert english != article.tgt
+    presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model
+    proposal = presplit.propose(Document(name=article.name, lang="ja", paragraphs=tuple(article.src)),
+                                Document(name=article.name, lang="en", paragraphs=tuple(english)))
+    pairs = [(bead.src, bead.tgt) for bead in proposal.raw if bead.src and bead.tgt]
+    wrong = ((orphan,), (english.index(inserted),))
+    assert wrong in pairs  # the search's pairing
+    beside = dict(zip(pairs, proposal.features[:, FEATURES.index("matches_beside_better")]))
+    assert beside[wrong] > 0.3
+    assert all(value == 0.0 for pair, value in beside.items() if pair != wrong)
+    scores = {(bead.src, bead.tgt): bead.score for bead in presplit.score(proposal) if bead.src and bead.tgt}
+    assert scores[wrong] < 0.85 <= min(score for pair, score in scores.items() if pair != wrong)
+    calibration = presplit.calibrations.japanese_english
+    without = Calibration(calibration.intercept, tuple(0.0 if name == "matches_beside_better" else weight
+                                                       for name, weight in zip(FEATURES, calibration.weights)))
+    assert without.probability(proposal.features)[pairs.index(wrong)] > 0.85
