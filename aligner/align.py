@@ -202,7 +202,8 @@ def _centring_offset(vectors: np.ndarray) -> np.ndarray:
 
 def centred_unit_vectors(vectors: np.ndarray) -> np.ndarray:
     """A document's sentence vectors as the search compares them: centred on the document, at unit length."""
-    return _centred(np.asarray(vectors, dtype=np.float32), _centring_offset(np.asarray(vectors, dtype=np.float32)))
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return _centred(vectors, _centring_offset(vectors))
 
 
 def _centred(vectors: np.ndarray, offset: np.ndarray) -> np.ndarray:

@@ -86,9 +86,9 @@ def _read_lines(data: bytes, path: str | Path) -> list[_Line]:
         with _quiet_pdfminer():
             for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
                 heights.append(page.height)
-                pages.append([_Line(line.get_text().strip(), line.x0, line.x1, line.y1, line.y0, number)
+                pages.append([_Line(text, line.x0, line.x1, line.y1, line.y0, number)
                               for box in page if isinstance(box, LTTextContainer)
-                              for line in box if isinstance(line, LTTextLine) and line.get_text().strip()])
+                              for line in box if isinstance(line, LTTextLine) and (text := line.get_text().strip())])
     except PDFEncryptionError:
         raise InputError("is a PDF protected by a password", path,
                          "save a copy without the password, or export its text") from None

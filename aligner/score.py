@@ -251,21 +251,20 @@ def _matches_beside_better(pairs: Sequence[RawBead], src_vectors: np.ndarray, tg
 
     Sentences are compared one with one, also inside a merge (whose own best
     is its best sentence pair), so that the two sides of the comparison are
-    alike.
+    alike. One product per bead: its sentences and the one beside it on each
+    side, against the same on the other side; the corners (a sentence beside
+    the bead with one beside it) are left out.
     """
     n, m = len(src_vectors), len(tgt_vectors)
     values = np.zeros(len(pairs))
     for k, bead in enumerate(pairs):
-        src, tgt = list(bead.src), list(bead.tgt)
-        own = float(np.max(src_vectors[src] @ tgt_vectors[tgt].T))
-        beside_tgt = [j for j in (tgt[0] - 1, tgt[-1] + 1) if 0 <= j < m]
-        beside_src = [i for i in (src[0] - 1, src[-1] + 1) if 0 <= i < n]
-        best_beside = own
-        if beside_tgt:
-            best_beside = max(best_beside, float(np.max(src_vectors[src] @ tgt_vectors[beside_tgt].T)))
-        if beside_src:
-            best_beside = max(best_beside, float(np.max(src_vectors[beside_src] @ tgt_vectors[tgt].T)))
-        values[k] = best_beside - own
+        src_first, src_end, tgt_first, tgt_end = bead.src[0], bead.src[-1] + 1, bead.tgt[0], bead.tgt[-1] + 1
+        src_from, tgt_from = max(src_first - 1, 0), max(tgt_first - 1, 0)
+        block = src_vectors[src_from:min(src_end + 1, n)] @ tgt_vectors[tgt_from:min(tgt_end + 1, m)].T
+        own_rows = block[src_first - src_from:src_end - src_from]  # the bead's source sentences, every column
+        own_columns = block[:, tgt_first - tgt_from:tgt_end - tgt_from]  # every row, the bead's target sentences
+        own = own_rows[:, tgt_first - tgt_from:tgt_end - tgt_from].max()
+        values[k] = max(own_rows.max(), own_columns.max()) - own
     return values
 
 
