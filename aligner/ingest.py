@@ -32,7 +32,7 @@ import cjkfold
 
 from .data import NOT_XML_CHARS, Document
 from .errors import InputError, UsageError
-from .pdf import SHORT_LINE, is_pdf, pdf_paragraph_lines
+from .pdf import SHORT_LINE, PageProgress, is_pdf, pdf_paragraph_lines
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 
@@ -83,12 +83,14 @@ def read_document(
     lang: str,
     encoding: str | None = None,
     presplit: bool = False,
+    on_pdf_page: PageProgress | None = None,
 ) -> Document:
     """Read and decode `path` and cut it into paragraphs.
 
     In `presplit` mode every non-empty line is one paragraph, kept exactly as
     given, because evaluations count on line numbers being segment indices.
     A PDF is known by its content, whatever its name; a page by its name.
+    `on_pdf_page`, when the file is a PDF, hears of each page read (`pdf.PageProgress`).
     """
     path = Path(path)
     data = _read_bytes(path)
@@ -96,7 +98,7 @@ def read_document(
         if presplit:
             raise InputError("is a PDF, and --presplit reads plain text with one segment per line", path,
                              "align it without --presplit, or give its text with one segment per line")
-        paragraphs, used_encoding, file_format, unwrapped = _pdf_paragraphs(data, path), "pdf", "pdf", True
+        paragraphs, used_encoding, file_format, unwrapped = _pdf_paragraphs(data, path, on_pdf_page), "pdf", "pdf", True
     elif path.suffix.lower() in HTML_SUFFIXES and not presplit:
         paragraphs, used_encoding = _html_paragraphs(data, path, encoding)
         file_format, unwrapped = "html", False
@@ -376,9 +378,9 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
-def _pdf_paragraphs(data: bytes, path: Path) -> list[str]:
+def _pdf_paragraphs(data: bytes, path: Path, on_page: PageProgress | None = None) -> list[str]:
     """A PDF's paragraphs (`pdf.py`), their lines joined and repaired as extracted text's are."""
-    paragraphs = [[_clean_characters(line) for line in lines] for lines in pdf_paragraph_lines(data, path)]
+    paragraphs = [[_clean_characters(line) for line in lines] for lines in pdf_paragraph_lines(data, path, on_page)]
     cjk = _is_cjk(line for lines in paragraphs for line in lines)
     return [text for text in (_join_wrapped(lines, cjk) for lines in paragraphs) if text]
 

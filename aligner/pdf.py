@@ -28,7 +28,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import InputError
 
@@ -40,6 +40,9 @@ SHORT_LINE = 0.75
 #: The band at the top and bottom of a page where running headers and footers sit.
 _MARGIN_BAND = 0.1
 _DIGITS = re.compile(r"\d+")
+#: Told after each page is read: (pages read, pages in the file). Reading takes
+#: about 0.1 s a page, so a long report is worth a progress bar.
+PageProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -73,22 +76,27 @@ def is_pdf(data: bytes) -> bool:
     return data[:1024].lstrip().startswith(PDF_SIGNATURE)
 
 
-def _read_lines(data: bytes, path: str | Path) -> list[_Line]:
+def _read_lines(data: bytes, path: str | Path, on_page: PageProgress | None = None) -> list[_Line]:
     """The text lines of every page in reading order (pdfminer's), page furniture left out."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError
+    from pdfminer.pdfpage import PDFPage
     from pdfminer.psexceptions import PSException
 
     pages: list[list[_Line]] = []
     heights: list[float] = []
     try:
         with _quiet_pdfminer():
+            # Counting the pages reads only the page tree, not the pages' text.
+            page_count = sum(1 for _ in PDFPage.get_pages(io.BytesIO(data))) if on_page else 0
             for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
                 heights.append(page.height)
                 pages.append([_Line(text, line.x0, line.x1, line.y1, line.y0, number)
                               for box in page if isinstance(box, LTTextContainer)
                               for line in box if isinstance(line, LTTextLine) and (text := line.get_text().strip())])
+                if on_page:
+                    on_page(number + 1, page_count)
     except PDFEncryptionError:
         raise InputError("is a PDF protected by a password", path,
                          "save a copy without the password, or export its text") from None
@@ -100,9 +108,9 @@ def _read_lines(data: bytes, path: str | Path) -> list[_Line]:
     return [line for page in pages for line in page if line not in furniture]
 
 
-def pdf_paragraph_lines(data: bytes, path: str | Path) -> list[list[str]]:
+def pdf_paragraph_lines(data: bytes, path: str | Path, on_page: PageProgress | None = None) -> list[list[str]]:
     """The lines of each paragraph of a PDF's text layer, for `ingest` to join as wrapped text."""
-    lines = _read_lines(data, path)
+    lines = _read_lines(data, path, on_page)
     if not lines:
         raise InputError("is a PDF without a text layer (a scan?)", path,
                          "run OCR on it first, e.g. with ocrmypdf, or give its text")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -34,6 +35,8 @@ from .tmx import write_tmx
 SegmentTokens = tuple[list[set[str]], list[set[str]]]
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
+#: Show a progress bar for reading a PDF from this many pages on (about 0.1 s a page).
+_PDF_PROGRESS_FROM = 20
 #: Paragraphs per job for the segmentation worker: small enough that embedding
 #: starts soon and memory stays bounded, large enough that messages are few.
 _CHUNK_PARAGRAPHS = 256
@@ -144,9 +147,18 @@ class Aligner:
     def align_files(self, src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str]) -> Alignment:
         timings: dict[str, float] = {}
         with _timed(timings, "ingest"):
-            src = read_document(src_path, self.config.src_lang, self.config.encoding, self.config.presplit)
-            tgt = read_document(tgt_path, self.config.tgt_lang, self.config.encoding, self.config.presplit)
+            src = self.read(src_path, self.config.src_lang)
+            tgt = self.read(tgt_path, self.config.tgt_lang)
         return self.align_documents(src, tgt, timings)
+
+    def read(self, path: str | os.PathLike[str], lang: str) -> Document:
+        """Read one document with this aligner's settings; a long PDF shows a bar of its pages."""
+        page_bar = _PageBar(Path(path).name) if self.progress else None
+        try:
+            return read_document(path, lang, self.config.encoding, self.config.presplit, page_bar)
+        finally:
+            if page_bar:
+                page_bar.close()
 
     def align_texts(self, src_text: str, tgt_text: str) -> Alignment:
         src = document_from_text(src_text, self.config.src_lang, "source", self.config.presplit)
@@ -339,6 +351,25 @@ def _progress_bar(total: int, description: str, unit: str):  # noqa: ANN202 - a 
     from tqdm import tqdm
 
     return tqdm(total=total, desc=description, unit=unit, leave=False)
+
+
+class _PageBar:
+    """A `pdf.PageProgress` that shows a bar once the PDF turns out to have `_PDF_PROGRESS_FROM` pages or more."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._bar = None
+
+    def __call__(self, pages_read: int, page_count: int) -> None:
+        if self._bar is None:
+            if page_count < _PDF_PROGRESS_FROM:
+                return
+            self._bar = _progress_bar(page_count, f"reading {self.name}", "page")
+        self._bar.update(pages_read - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 @contextmanager

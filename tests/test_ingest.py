@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pypdf
 import pytest
 from pdfminer.high_level import extract_text
 
@@ -50,6 +51,17 @@ def test_a_pdf_reads_as_the_text_it_was_typeset_from(seed, lang):
     document = read_document(pdf, lang)
     assert document.format == "pdf"
     assert document.paragraphs == read_document(SEEDS / f"{seed}.txt", lang).paragraphs
+
+
+@pytest.mark.parametrize("seed, lang", [("ied10-mic-ja", "ja"), ("ied10-meti-en", "en")])
+def test_reading_a_pdf_tells_of_each_page_out_of_the_pages_it_has(seed, lang):
+    pdf = SEEDS / f"{seed}.pdf"
+    pages = len(pypdf.PdfReader(pdf).pages)  # another library's count
+    heard = []
+    document = read_document(pdf, lang, on_pdf_page=lambda read, count: heard.append((read, count)))
+    assert pages >= 3
+    assert heard == [(read, pages) for read in range(1, pages + 1)]
+    assert document == read_document(pdf, lang)
 
 
 def test_radicals_and_ligatures_from_pdf_fonts_become_the_characters_they_show():

@@ -1,10 +1,12 @@
 """The whole pipeline on the real 10th-meeting pair: what a translator must get."""
 
+import pypdf
 import pytest
 
-from aligner import Aligner
+from aligner import Aligner, pipeline
+from aligner.ingest import read_document
 
-from helpers import EN_SEED, JA_SEED, assert_each_segment_once
+from helpers import EN_SEED, JA_SEED, SEEDS, assert_each_segment_once
 
 
 def _tu_texts(alignment):
@@ -188,3 +190,19 @@ def test_the_documents_languages_choose_the_calibration_that_scores_them():
         scored.append(aligner.score(proposal))
         assert scored[-1] == score_beads(raw, features, calibration)
     assert scored[0] != scored[1]
+
+
+def test_a_long_pdf_is_read_with_a_bar_of_its_pages_and_a_short_one_without(capsys, monkeypatch):
+    """The seed PDFs are 4 and 3 pages; the bar's threshold is set between them to see both sides of it."""
+    long_pdf, short_pdf = SEEDS / "ied10-meti-en.pdf", SEEDS / "ied10-mic-ja.pdf"
+    pages = len(pypdf.PdfReader(long_pdf).pages)
+    assert len(pypdf.PdfReader(short_pdf).pages) < pages
+    monkeypatch.setattr(pipeline, "_PDF_PROGRESS_FROM", pages)
+    aligner = Aligner(progress=True)
+    assert aligner.read(long_pdf, "en") == read_document(long_pdf, "en")
+    shown = capsys.readouterr().err
+    assert "reading ied10-meti-en.pdf" in shown and f"/{pages} [" in shown  # tqdm: "3/4 [00:00<00:00, ...]"
+    assert aligner.read(short_pdf, "ja") == read_document(short_pdf, "ja")
+    assert capsys.readouterr().err == ""
+    Aligner(progress=False).read(long_pdf, "en")
+    assert capsys.readouterr().err == ""
