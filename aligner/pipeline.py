@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np

@@ -1,10 +1,14 @@
 """Scoring: calibrated confidence, and unlikely pairs left unaligned."""
 
-import numpy as np
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
+from aligner import AlignConfig
 from aligner.align import RawBead
+from aligner.data import Document
+from aligner.evaluate import find_set
 from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations, bead_features,
                            candidates_with_features, cut_merges, ends_like_sentence, fit_constrained,
                            fit_logistic, rejected_merges, score_beads)
@@ -232,18 +236,11 @@ def test_a_sample_weight_counts_a_pair_as_often_as_repeating_it():
     assert not np.allclose(fit_logistic(x, labels)[1], plain)
 
 
-
 def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_place_is_not_a_tu(aligner):
     """An NTREX article whose English lost a sentence where an unrelated line (from another NTREX
     article) stands instead. The search pairs the orphaned Japanese sentence with that line (cosine
     about 0), and its good neighbours alone would rate the pair 0.97; but the sentence matches the
     English beside the pair better (both are about the rain), and the pair stays out of the TMX."""
-    from dataclasses import replace
-
-    from aligner import AlignConfig
-    from aligner.data import Document
-    from aligner.evaluate import find_set
-
     article = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("abcnews.306815"))
     football = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("bbc.381746"))
     inserted = "'Phenomenal' from Livingston - analysis"
