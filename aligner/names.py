@@ -15,6 +15,9 @@ with the later part's first consonant voiced or not (rendaku: 女郎花 + 塚 me
 at most `MAX_SENTENCES` sentences of each side count, each weighing
 1 / (sentences holding it), so that a name running through the document
 anchors nothing.
+
+For a Chinese-English pair the tokens also hold dictionary glosses
+(`glosses.py`), which weigh and count by their own constants.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from .align import SharedTokens
 from .data import base_language
+from .glosses import GLOSS_MAX_SENTENCES, GLOSS_PREFIX, GLOSS_WEIGHT, GlossReader
 from .ingest import letters_in_script
 from .segment import tokenizer_pieces
 
@@ -60,19 +64,23 @@ def fold(word: str) -> str:
 
 
 class TokenReader:
-    """Reads a sentence's tokens; holds the Sudachi tokenizer for Japanese (loaded on first use)."""
+    """Reads a sentence's tokens; holds the Sudachi tokenizer for Japanese and the glossary (loaded on first use)."""
 
     def __init__(self) -> None:
         self._tokenizer: Tokenizer | None = None
+        self._glosses = GlossReader()
 
-    def tokens(self, text: str, lang: str) -> set[str]:
-        """Numbers and folded Latin words of any text, and for Japanese the folded readings of its nouns."""
+    def tokens(self, text: str, lang: str, partner: str | None = None) -> set[str]:
+        """Numbers and folded Latin words of any text, for Japanese the folded readings of its nouns,
+        and, when the other document's language `partner` is given, gloss tokens (`glosses.py`)."""
         text = unicodedata.normalize("NFKC", text)
         found = {number.replace(",", "") for number in _NUMBER.findall(text)}
         for word in _WORD.findall(text):
             found.update(folded for part in {word, *word.split("-")} if len(folded := fold(part)) >= 2)
         if base_language(lang) == "ja" and _has_japanese(text):
             found.update(self._noun_readings(text))
+        if partner is not None:
+            found.update(self._glosses.tokens(text, lang, partner))
         return found
 
     def _noun_readings(self, text: str) -> set[str]:
@@ -127,10 +135,12 @@ def shared_tokens(src_tokens: Sequence[set[str]], tgt_tokens: Sequence[set[str]]
     """The rare tokens both sides hold, as the search reads them (`align.SharedTokens`)."""
     src_counts = Counter(token for tokens in src_tokens for token in tokens)
     tgt_counts = Counter(token for tokens in tgt_tokens for token in tokens)
-    shared = sorted(token for token in src_counts
-                    if token in tgt_counts and max(src_counts[token], tgt_counts[token]) <= MAX_SENTENCES)
+    holders = {token: max(src_counts[token], tgt_counts[token]) for token in src_counts if token in tgt_counts}
+    shared = sorted(token for token, count in holders.items()
+                    if count <= (GLOSS_MAX_SENTENCES if token.startswith(GLOSS_PREFIX) else MAX_SENTENCES))
     token_id = {token: k for k, token in enumerate(shared)}
-    weights = np.array([1.0 / max(src_counts[token], tgt_counts[token]) for token in shared])
+    weights = np.array([(GLOSS_WEIGHT if token.startswith(GLOSS_PREFIX) else 1.0) / holders[token]
+                        for token in shared])
 
     def ids(side: Sequence[set[str]]) -> list[np.ndarray]:
         return [np.array(sorted(token_id[t] for t in tokens if t in token_id), dtype=np.int64) for tokens in side]

@@ -252,8 +252,9 @@ class Aligner:
                        tokens: SegmentTokens | None) -> SharedTokens:
         if tokens is None:
             read = self._token_reader.tokens
-            tokens = ([read(text, src.document.lang) for text in src.texts],
-                      [read(text, tgt.document.lang) for text in tgt.texts])
+            src_lang, tgt_lang = src.document.lang, tgt.document.lang
+            tokens = ([read(text, src_lang, tgt_lang) for text in src.texts],
+                      [read(text, tgt_lang, src_lang) for text in tgt.texts])
         return shared_tokens(*tokens)
 
     def _span_embedder(self, src: SegmentedDocument, tgt: SegmentedDocument) -> SpanEmbedder:
@@ -281,8 +282,8 @@ class Aligner:
         worker = self.worker
         assert worker is not None
         read_tokens = bool(self.config.params.shared_token_weight)
-        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS], read_tokens)
-                    for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d in (src, tgt)]
+        pending = [[worker.split(d.lang, d.paragraphs[k : k + _CHUNK_PARAGRAPHS], partner.lang if read_tokens else None)
+                    for k in range(0, len(d.paragraphs), _CHUNK_PARAGRAPHS)] for d, partner in ((src, tgt), (tgt, src))]
         embedder = self.embedder  # on a first run, the model loads while the worker starts and splits
         total = len(src.paragraphs) + len(tgt.paragraphs)
         show = self.progress and total >= _PROGRESS_FROM

@@ -46,6 +46,14 @@ FEATURE_SIGNS = {
     "untranslated_unlike": -1, "merge_cosine": 0, "merge_neighbour_margin": 0, "matches_beside_better": -1,
 }
 FEATURES = tuple(FEATURE_SIGNS)
+#: Columns that repeat a feature for merges only (`bead_features`): a merge's
+#: slope in the feature is the sum of the two weights. The merge column's weight
+#: may take either sign, so that merges get a flatter or steeper slope than 1-1
+#: pairs, but `fit_constrained` keeps the sum on the feature's side: a merge
+#: that got less likely the better its sides match would be a fit of noise (the
+#: pooled fit went there, -0.26 in cosine, when the Chinese glossary changed
+#: which merges MAC's search proposes).
+MERGE_COLUMNS = {"merge_cosine": "cosine", "merge_neighbour_margin": "neighbour_margin"}
 #: Median pair margin of a typical dev document; documents below it are weak.
 _TYPICAL_DOCUMENT_MARGIN = 0.1
 
@@ -195,7 +203,8 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     got 0.96). Its value is the share of the shorter side's letters that the
     longer side lacks (0 for a copy), and 0 for every other pair.
     `merge_cosine` and `merge_neighbour_margin` repeat those two features for
-    merges (0 for 1-1 pairs), so that the fit can give merges their own slopes.
+    merges (0 for 1-1 pairs), so that the fit can give merges their own slopes
+    (flatter or steeper, not of the other sign: `MERGE_COLUMNS`).
     On dev both say less about a merge than about a 1-1 pair, likely because a
     joined text's cosine drops little when an unrelated line is glued on, and
     a merge's neighbours are those of the true pair inside it (when they were
@@ -392,16 +401,33 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
 
 
 def fit_constrained(features: np.ndarray, labels: np.ndarray, signs: Sequence[int] = tuple(FEATURE_SIGNS.values()),
-                    sample_weights: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+                    sample_weights: np.ndarray | None = None,
+                    merge_columns: Sequence[tuple[int, int]] = tuple(
+                        (FEATURES.index(merge), FEATURES.index(feature)) for merge, feature in MERGE_COLUMNS.items()),
+                    ) -> tuple[float, np.ndarray]:
     """Logistic fit whose weights keep their allowed signs: a feature whose weight comes out
-    the wrong way is dropped (weight 0) and the rest refitted, until none does."""
-    kept = list(range(features.shape[1]))
+    the wrong way is dropped (weight 0) and the rest refitted, until none does.
+
+    For each (merge column, feature column) of `merge_columns` (`MERGE_COLUMNS`)
+    the sum of the two weights, a merge's slope, keeps the feature's sign too.
+    The fit runs on the feature's 1-1 part (the feature minus the merge column)
+    and the merge column, whose weights are the 1-1 and the merge slope, each
+    with the feature's sign; the merge column's own weight is their difference.
+    """
+    x = np.array(features, dtype=np.float64)
+    column_signs = list(signs)
+    for merge, feature in merge_columns:
+        x[:, feature] -= x[:, merge]
+        column_signs[merge] = column_signs[feature]
+    kept = list(range(x.shape[1]))
     while True:
-        intercept, weights = fit_logistic(features[:, kept], labels, sample_weights=sample_weights)
-        wrong = [k for k, w in zip(kept, weights) if signs[k] * w < 0]
+        intercept, weights = fit_logistic(x[:, kept], labels, sample_weights=sample_weights)
+        wrong = [k for k, w in zip(kept, weights) if column_signs[k] * w < 0]
         if not wrong:
-            full = np.zeros(features.shape[1])
+            full = np.zeros(x.shape[1])
             full[kept] = weights
+            for merge, feature in merge_columns:
+                full[merge] -= full[feature]
             return intercept, full
         kept.remove(max(wrong, key=lambda k: abs(weights[kept.index(k)])))
 

@@ -307,14 +307,14 @@ class SegmentationWorker:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_ignore_interrupts)
 
-    def split(self, lang: str, paragraphs: Sequence[str], read_tokens: bool = False) -> Future[SplitChunk]:
+    def split(self, lang: str, paragraphs: Sequence[str], tokens_against: str | None = None) -> Future[SplitChunk]:
         """Start splitting; the future's result holds `split_paragraphs(paragraphs, make_splitter(lang))`
-        and, with `read_tokens`, the tokens of those sentences.
+        and, given the language of the document these will be aligned with, the tokens of those sentences.
 
         If the worker dies (killed, out of memory), the result raises
         BrokenProcessPool instead of waiting forever.
         """
-        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs), read_tokens)
+        return self._pool.submit(_split_in_worker, base_language(lang), tuple(paragraphs), tokens_against)
 
     def close(self) -> None:
         """Drop queued work and end the worker (after the chunk it is on, a second or so)."""
@@ -325,12 +325,12 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _split_in_worker(lang: str, paragraphs: tuple[str, ...], read_tokens: bool) -> SplitChunk:
+def _split_in_worker(lang: str, paragraphs: tuple[str, ...], tokens_against: str | None) -> SplitChunk:
     chunk = SplitChunk(split_paragraphs(paragraphs, _worker_splitter(lang)))
-    if not read_tokens:
+    if tokens_against is None:
         return chunk
     read = _worker_token_reader().tokens
-    return replace(chunk, tokens=[read(text, lang) for text in chunk.texts])
+    return replace(chunk, tokens=[read(text, lang, tokens_against) for text in chunk.texts])
 
 
 # The worker process keeps what it loads for every later document.

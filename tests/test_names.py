@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from aligner.glosses import GLOSS_MAX_SENTENCES, GLOSS_PREFIX, GLOSS_WEIGHT
 from aligner.names import MAX_SENTENCES, TokenReader, fold, shared_tokens
 
 
@@ -46,6 +47,18 @@ def test_a_token_counts_when_both_sides_hold_it_in_few_sentences_and_weighs_less
     assert [list(row) for row in shared.src[:3]] == [sorted([ids["kyoto"], ids["1359"]]), [ids["kyoto"]], []]
     assert [list(row) for row in shared.tgt[:2]] == [[ids["kyoto"]], [ids["1359"]]]
     assert all(row.dtype == np.int64 for row in shared.src + shared.tgt)
+
+
+def test_a_gloss_token_counts_in_more_sentences_than_a_name_and_weighs_more():
+    """Words repeat more than names, and a pair shares several (`glosses.py`)."""
+    word, common = GLOSS_PREFIX + "liberti", GLOSS_PREFIX + "right"
+    held = MAX_SENTENCES + 1  # too many for a name
+    src = [{word, "kyoto"}] * held + [{common}] * (GLOSS_MAX_SENTENCES + 1)
+    tgt = [{word, "kyoto", common}]
+    shared = shared_tokens(src, tgt)
+    assert len(shared.weights) == 1  # "kyoto": too many sentences; `common`: too many even for a word
+    assert shared.weights[0] == GLOSS_WEIGHT / held
+    assert list(shared.tgt[0]) == [0]
 
 
 def test_a_line_longer_than_sudachi_takes_is_read_in_pieces():

@@ -1,5 +1,7 @@
 """The whole pipeline on the real 10th-meeting pair: what a translator must get."""
 
+from pathlib import Path
+
 import pypdf
 import pytest
 
@@ -91,13 +93,17 @@ def test_the_worker_reads_the_names_and_numbers_and_this_process_reads_none(two_
     from aligner.names import TokenReader
 
     paragraphs = [line for line in JA_SEED.read_text("utf-8").splitlines() if line.strip()]
-    chunk = two_cores.worker.split("ja-JP", paragraphs, read_tokens=True).result()
+    chunk = two_cores.worker.split("ja-JP", paragraphs, tokens_against="en").result()
     read = TokenReader().tokens
-    assert chunk.tokens == [read(text, "ja") for paragraph in chunk.sentences for text in paragraph if text.strip()]
+    assert chunk.tokens == [read(text, "ja", "en") for paragraph in chunk.sentences for text in paragraph if text.strip()]
     assert {"2019", "osaka"} <= set().union(*chunk.tokens)
+    chinese = (Path(__file__).resolve().parent / "data" / "udhr-zh.txt").read_text("utf-8").splitlines()
+    glossed = two_cores.worker.split("zh", chinese, tokens_against="en").result()
+    assert glossed.tokens == [read(text, "zh", "en") for text in chinese]
+    assert "gloss:liberti" in glossed.tokens[4]
 
     class NoReading:
-        def tokens(self, text, lang):
+        def tokens(self, text, lang, partner=None):
             raise AssertionError("the aligning process read tokens the worker had read")
 
     monkeypatch.setattr(two_cores, "_token_reader", NoReading())

@@ -9,8 +9,8 @@ from aligner import AlignConfig
 from aligner.align import RawBead
 from aligner.data import Document
 from aligner.evaluate import find_set
-from aligner.score import (FEATURES, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations, bead_features,
-                           candidates_with_features, cut_merges, ends_like_sentence, fit_constrained,
+from aligner.score import (FEATURES, MERGE_COLUMNS, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations,
+                           bead_features, candidates_with_features, cut_merges, ends_like_sentence, fit_constrained,
                            fit_logistic, rejected_merges, score_beads)
 
 from helpers import assert_each_segment_once
@@ -120,14 +120,14 @@ def test_merges_repeat_their_cosine_and_neighbour_margin_in_columns_of_their_own
 
 
 def test_the_shipped_calibrations_reward_a_merge_for_its_cosine_and_its_neighbours():
-    """The merge columns may lower a merge's slopes (their weights are free), but a refit that
-    made a merge less likely the better it matches would be a fit of noise."""
+    """The merge columns may lower a merge's slopes down to flat (`MERGE_COLUMNS`), but a refit
+    that made a merge less likely the better it matches would be a fit of noise."""
     shipped = Calibrations.load()
     for calibration in (shipped.japanese_english, shipped.pooled):
         weight = dict(zip(FEATURES, calibration.weights))
         assert weight["cosine"] > 0 and weight["neighbour_margin"] > 0
-        assert weight["cosine"] + weight["merge_cosine"] > 0
-        assert weight["neighbour_margin"] + weight["merge_neighbour_margin"] > 0
+        for merge_column, feature in MERGE_COLUMNS.items():
+            assert weight[feature] + weight[merge_column] >= 0
 
 
 def test_each_language_pair_gets_the_fit_of_its_dev_data_and_pairs_without_any_get_the_ja_en_fit():
@@ -218,10 +218,27 @@ def test_constrained_fit_drops_a_feature_whose_weight_comes_out_the_wrong_way():
     labels = (rng.random(4000) < p).astype(float)
     _, free = fit_logistic(x, labels)
     assert free[2] < 0
-    _, constrained = fit_constrained(x, labels, signs=(+1, +1, +1))
+    _, constrained = fit_constrained(x, labels, signs=(+1, +1, +1), merge_columns=())
     assert constrained[2] == 0.0 and constrained[0] > 0 and constrained[1] > 0
-    _, either = fit_constrained(x, labels, signs=(+1, +1, 0))
+    _, either = fit_constrained(x, labels, signs=(+1, +1, 0), merge_columns=())
     assert np.allclose(either, free)
+
+
+def test_a_merge_column_may_flatten_a_merges_slope_but_not_turn_it_over():
+    """Column 2 is column 0 for merges only (`MERGE_COLUMNS`). Here merges get likelier the lower
+    column 0, so a free fit gives them a negative slope; the constrained one a flat slope, the
+    1-1 pairs' slope unchanged."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(6000, 3))
+    x[:, 1] = rng.random(6000) < 0.3  # merge
+    x[:, 2] = x[:, 1] * x[:, 0]
+    slope = np.where(x[:, 1] == 1, -1.0, 2.0)
+    labels = (rng.random(6000) < 1 / (1 + np.exp(-(slope * x[:, 0])))).astype(float)
+    _, free = fit_constrained(x, labels, signs=(+1, 0, 0), merge_columns=())
+    assert free[0] + free[2] < -0.5 and abs(free[0] - 2.0) < 0.3
+    _, constrained = fit_constrained(x, labels, signs=(+1, 0, 0), merge_columns=((2, 0),))
+    assert constrained[0] + constrained[2] == 0.0 and abs(constrained[0] - free[0]) < 0.05
+    assert np.isclose(constrained[2], -constrained[0])
 
 
 def test_a_sample_weight_counts_a_pair_as_often_as_repeating_it():
