@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 
 import snowballstemmer
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from .data import base_language
 
@@ -59,6 +58,7 @@ class GlossReader:
         self._stems_of_word: dict[str, frozenset[str]] = {}
         self._stem_of_english: dict[str, str] = {}
         self._stemmer = snowballstemmer.stemmer("english")
+        self._stop_words: frozenset[str] | None = None
 
     def tokens(self, text: str, lang: str, partner: str) -> set[str]:
         """Chinese: the stems of its words' English glosses; English: the stems of its content words
@@ -73,11 +73,16 @@ class GlossReader:
 
     def _stems(self, english: str) -> set[str]:
         """The stems of its content words. Each word is stemmed once: the stemmer is slow pure Python."""
+        if self._stop_words is None:
+            # Importing spaCy takes ~2.7 s: not in every command's start-up, only for a glossed pair.
+            from spacy.lang.en.stop_words import STOP_WORDS
+
+            self._stop_words = frozenset(STOP_WORDS)
         stems = set()
         for word in _ENGLISH_WORD.findall(english.lower()):
             stem = self._stem_of_english.get(word)
             if stem is None:
-                keep = len(word) > 1 and word not in STOP_WORDS
+                keep = len(word) > 1 and word not in self._stop_words
                 stem = self._stem_of_english[word] = self._stemmer.stemWord(word) if keep else ""
             if stem:
                 stems.add(stem)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -57,6 +58,15 @@ def test_help_teaches_with_examples():
     result = run_cli("align", "--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout and "--min-score" in result.stdout and "--presplit" in result.stdout
+
+
+def test_the_command_starts_without_importing_spacy():
+    """spaCy takes seconds to import and only the splitting worker needs it: `--help`, a usage
+    error or a batch with nothing to do should not wait for it (the glossary's stop words once
+    pulled it into every start)."""
+    probe = "import sys, aligner.cli, aligner.pipeline; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 # ---------------------------------------------------------------- bad option values, through the real CLI
