@@ -136,6 +136,11 @@ def base_language(code: str) -> str:
     return code.replace("_", "-").split("-")[0].lower()
 
 
+def language_pair(src_lang: str, tgt_lang: str) -> frozenset[str]:
+    """`ja-JP`, `en_US` -> {"ja", "en"}: a pair of base languages, in either direction."""
+    return frozenset(map(base_language, (src_lang, tgt_lang)))
+
+
 def join_segments(texts: list[str], lang: str) -> str:
     """Join sentences the way the language writes them: no space in Japanese or Chinese."""
     parts = [text.strip() for text in texts]

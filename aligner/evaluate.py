@@ -38,11 +38,10 @@ import numpy as np
 from .baselines import cosine_dp, gale_church
 from .cli import argument_type
 from .config import DEFAULT_MIN_SCORE, AlignConfig
-from .data import Bead, Document, join_segments
+from .data import Bead, Document, join_segments, language_pair
 from .embed import DEFAULT_MODEL, check_model_name
 from .pipeline import Aligner, Proposal
-from .score import (FEATURES, UNALIGN_BELOW, Calibration, Calibrations, candidates_with_features, fit_constrained,
-                    language_pair)
+from .score import FEATURES, UNALIGN_BELOW, Calibration, Calibrations, candidates_with_features, fit_constrained
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where gold sets are looked for: the project's copy, then the shared folder beside it.

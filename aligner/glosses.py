@@ -19,10 +19,9 @@ token (a folded word) of the same letters.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
-import snowballstemmer
-
-from .data import base_language
+from .data import base_language, language_pair
 
 GLOSS_PREFIX = "gloss:"
 #: A gloss token weighs this many times what a name or number held by as many
@@ -35,6 +34,7 @@ GLOSS_WEIGHT = 2.0
 #: caps 3, 5, 10, 20 and 40: 0.890, 0.895, 0.897, 0.899 and 0.900, measured
 #: with a cruder stemmer); a low cap keeps the search's token tables small.
 GLOSS_MAX_SENTENCES = 20
+_GLOSSED_PAIR = language_pair("zh", "en")
 #: Longest Chinese word looked up (CC-CEDICT's longer entries are set phrases).
 _LONGEST_WORD = 8
 #: Parts of a CC-CEDICT definition that are not English words of the meaning:
@@ -47,18 +47,20 @@ _ENGLISH_WORD = re.compile(r"[a-z]+")
 
 def has_glossary(lang: str, partner: str) -> bool:
     """Whether a document in `lang` aligned with one in `partner` gets gloss tokens."""
-    return {base_language(lang), base_language(partner)} == {"zh", "en"}
+    return language_pair(lang, partner) == _GLOSSED_PAIR
 
 
 class GlossReader:
-    """Reads a sentence's gloss tokens; holds CC-CEDICT once it is needed (1.3 s, ~110 MB)."""
+    """Reads a sentence's gloss tokens. What it reads with loads when a glossed pair first comes:
+    CC-CEDICT (1.3 s, ~110 MB), the stemmer and spaCy's stop words (importing spaCy takes
+    ~2.7 s), none of which every command's start-up should wait for."""
 
     def __init__(self) -> None:
         self._definitions: dict[str, list[str]] | None = None
         self._stems_of_word: dict[str, frozenset[str]] = {}
         self._stem_of_english: dict[str, str] = {}
-        self._stemmer = snowballstemmer.stemmer("english")
-        self._stop_words: frozenset[str] | None = None
+        self._stemmer: Callable[[str], str] | None = None
+        self._stop_words: frozenset[str] = frozenset()
 
     def tokens(self, text: str, lang: str, partner: str) -> set[str]:
         """Chinese: the stems of its words' English glosses; English: the stems of its content words
@@ -73,17 +75,17 @@ class GlossReader:
 
     def _stems(self, english: str) -> set[str]:
         """The stems of its content words. Each word is stemmed once: the stemmer is slow pure Python."""
-        if self._stop_words is None:
-            # Importing spaCy takes ~2.7 s: not in every command's start-up, only for a glossed pair.
+        if self._stemmer is None:
+            import snowballstemmer
             from spacy.lang.en.stop_words import STOP_WORDS
 
-            self._stop_words = frozenset(STOP_WORDS)
+            self._stemmer, self._stop_words = snowballstemmer.stemmer("english").stemWord, frozenset(STOP_WORDS)
         stems = set()
         for word in _ENGLISH_WORD.findall(english.lower()):
             stem = self._stem_of_english.get(word)
             if stem is None:
                 keep = len(word) > 1 and word not in self._stop_words
-                stem = self._stem_of_english[word] = self._stemmer.stemWord(word) if keep else ""
+                stem = self._stem_of_english[word] = self._stemmer(word) if keep else ""
             if stem:
                 stems.add(stem)
         return stems

@@ -135,17 +135,25 @@ def shared_tokens(src_tokens: Sequence[set[str]], tgt_tokens: Sequence[set[str]]
     """The rare tokens both sides hold, as the search reads them (`align.SharedTokens`)."""
     src_counts = Counter(token for tokens in src_tokens for token in tokens)
     tgt_counts = Counter(token for tokens in tgt_tokens for token in tokens)
-    holders = {token: max(src_counts[token], tgt_counts[token]) for token in src_counts if token in tgt_counts}
-    shared = sorted(token for token, count in holders.items()
-                    if count <= (GLOSS_MAX_SENTENCES if token.startswith(GLOSS_PREFIX) else MAX_SENTENCES))
+    weight_of = {}
+    for token in src_counts.keys() & tgt_counts.keys():
+        holders = max(src_counts[token], tgt_counts[token])
+        most_holders, weight = _counting(token)
+        if holders <= most_holders:
+            weight_of[token] = weight / holders
+    shared = sorted(weight_of)
     token_id = {token: k for k, token in enumerate(shared)}
-    weights = np.array([(GLOSS_WEIGHT if token.startswith(GLOSS_PREFIX) else 1.0) / holders[token]
-                        for token in shared])
+    weights = np.array([weight_of[token] for token in shared])
 
     def ids(side: Sequence[set[str]]) -> list[np.ndarray]:
         return [np.array(sorted(token_id[t] for t in tokens if t in token_id), dtype=np.int64) for tokens in side]
 
     return SharedTokens(ids(src_tokens), ids(tgt_tokens), weights)
+
+
+def _counting(token: str) -> tuple[int, float]:
+    """How a token counts: (most sentences of a side that may hold it, its weight when one does)."""
+    return (GLOSS_MAX_SENTENCES, GLOSS_WEIGHT) if token.startswith(GLOSS_PREFIX) else (MAX_SENTENCES, 1.0)
 
 
 def _has_japanese(text: str) -> bool:

@@ -31,7 +31,8 @@ from .report import write_report
 from .segment import SegmentationWorker, SentenceSplitter, SplitChunk, assemble, make_splitter, segment_document
 from .tmx import write_tmx
 
-#: Each segment's names and numbers (`names.TokenReader.tokens`): the source's, the target's.
+#: Each segment's tokens for the search (names, numbers, glosses; `names.TokenReader.tokens`):
+#: the source's, the target's.
 SegmentTokens = tuple[list[set[str]], list[set[str]]]
 #: Show a progress bar for embedding from this many sentences on.
 _PROGRESS_FROM = 2000
@@ -239,7 +240,7 @@ class Aligner:
         self, src: SegmentedDocument, tgt: SegmentedDocument, src_vectors: np.ndarray, tgt_vectors: np.ndarray,
         tokens: SegmentTokens | None = None,
     ) -> list[RawBead]:
-        """The search's beads; `tokens`, each segment's names and numbers if the worker has read them."""
+        """The search's beads; `tokens`, each segment's tokens (names, numbers, glosses) if the worker has read them."""
         return align_vectors(
             src_vectors, tgt_vectors, [len(t) for t in src.texts], [len(t) for t in tgt.texts], self.config.params,
             None if self.config.presplit else src.paragraph_starts,

@@ -31,7 +31,7 @@ from typing import Sequence
 import numpy as np
 
 from .align import RawBead, centred_unit_vectors, length_cost
-from .data import Bead, base_language
+from .data import Bead, language_pair
 from .ingest import letters_in_script, main_script, script_sample
 
 #: The features of a pair (`bead_features` computes them, in this order), each
@@ -54,6 +54,8 @@ FEATURES = tuple(FEATURE_SIGNS)
 #: pooled fit went there, -0.26 in cosine, when the Chinese glossary changed
 #: which merges MAC's search proposes).
 MERGE_COLUMNS = {"merge_cosine": "cosine", "merge_neighbour_margin": "neighbour_margin"}
+_MERGE_COLUMN_INDICES = tuple((FEATURES.index(merge), FEATURES.index(feature))
+                              for merge, feature in MERGE_COLUMNS.items())
 #: Median pair margin of a typical dev document; documents below it are weak.
 _TYPICAL_DOCUMENT_MARGIN = 0.1
 
@@ -100,11 +102,6 @@ class Calibration:
     def from_json(cls, data: dict) -> "Calibration":
         return cls(intercept=data["intercept"], weights=tuple(data["weights"][name] for name in FEATURES),
                    fitted_on=data.get("fitted_on", ""))
-
-
-def language_pair(src_lang: str, tgt_lang: str) -> frozenset[str]:
-    """`ja-JP`, `en_US` -> {"ja", "en"}: a pair of base languages, in either direction."""
-    return frozenset(map(base_language, (src_lang, tgt_lang)))
 
 
 @dataclass(frozen=True)
@@ -402,9 +399,7 @@ def score_beads(raw: Sequence[RawBead], features: np.ndarray, calibration: Calib
 
 def fit_constrained(features: np.ndarray, labels: np.ndarray, signs: Sequence[int] = tuple(FEATURE_SIGNS.values()),
                     sample_weights: np.ndarray | None = None,
-                    merge_columns: Sequence[tuple[int, int]] = tuple(
-                        (FEATURES.index(merge), FEATURES.index(feature)) for merge, feature in MERGE_COLUMNS.items()),
-                    ) -> tuple[float, np.ndarray]:
+                    merge_columns: Sequence[tuple[int, int]] = _MERGE_COLUMN_INDICES) -> tuple[float, np.ndarray]:
     """Logistic fit whose weights keep their allowed signs: a feature whose weight comes out
     the wrong way is dropped (weight 0) and the rest refitted, until none does.
 

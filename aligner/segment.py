@@ -276,7 +276,7 @@ class SplitChunk:
 
     #: The sentences of each paragraph (`split_paragraphs`).
     sentences: list[list[str]]
-    #: The names and numbers (`names.TokenReader.tokens`) of each of `texts`; None unless asked for.
+    #: The tokens for the search (`names.TokenReader.tokens`) of each of `texts`; None unless asked for.
     tokens: list[set[str]] | None = None
 
     @property
@@ -292,9 +292,10 @@ class SegmentationWorker:
     GIL, and the embedding's matrix products run best on one BLAS thread when
     the machine is busy, so the two cores are used best by splitting in a
     second process while the first one embeds. The worker also reads the
-    sentences' names and numbers for the search (`names.py`), which is Sudachi
-    work too: it hides behind the embedding, and the aligning process needs no
-    Sudachi dictionary of its own. The process is spawned (not
+    sentences' tokens for the search (names and numbers, `names.py`, and for a
+    Chinese-English pair dictionary glosses, `glosses.py`), which is Sudachi or
+    dictionary work too: it hides behind the embedding, and the aligning
+    process needs no Sudachi dictionary or glossary of its own. The process is spawned (not
     forked: the parent has BLAS threads), loads its splitters once, keeps
     them for every later document, and ignores Ctrl-C: the parent handles it
     and ends the worker with `close`. The spaCy vocabulary that grows with

