@@ -374,7 +374,7 @@ def print_thresholds(label: str, probabilities: np.ndarray, labels: np.ndarray) 
     """What a few `--min-score` values keep: TU precision and the share of right pairs,
     with the default and the lowest threshold that reaches 0.99 precision marked."""
     recommended = recommended_min_score(probabilities, labels)
-    thresholds = {0.5, 0.7, 0.8, 0.9, 0.95, DEFAULT_MIN_SCORE}
+    thresholds = {0.5, 0.7, 0.8, 0.85, 0.9, 0.95, DEFAULT_MIN_SCORE}
     if recommended is not None:
         thresholds.add(recommended)
     for threshold in sorted(thresholds):

@@ -4,6 +4,7 @@ import random
 from dataclasses import replace
 
 from aligner import AlignConfig
+from aligner.config import DEFAULT_MIN_SCORE
 from aligner.data import Bead
 from aligner.evaluate import (
     SEED, GoldDocument, expected_calibration_error, hard_variant, recommended_min_score, score, unrelated_pairs,
@@ -88,7 +89,7 @@ def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(caps
     labels = np.array([1.0] * 45 + [0.0] * 5 + [1.0] * 50)
     print_thresholds("dev", probabilities, labels)
     lines = capsys.readouterr().out.splitlines()
-    assert "dev: --min-score 0.85 (default): TU precision 0.950, 100.0% of the right pairs kept" in lines
+    assert f"dev: --min-score {DEFAULT_MIN_SCORE} (default): TU precision 0.950, 100.0% of the right pairs kept" in lines
     # above 0.9 only the 50 right pairs at 0.99 are left: 50 of the 95 right pairs
     assert ("dev: --min-score 0.91 (lowest with TU precision >= 0.99): TU precision 1.000, "
             "52.6% of the right pairs kept") in lines

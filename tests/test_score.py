@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from aligner import AlignConfig
+from aligner.config import DEFAULT_MIN_SCORE
 from aligner.align import RawBead
 from aligner.data import Document
 from aligner.evaluate import find_set
@@ -275,8 +276,8 @@ def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_pla
     assert beside[wrong] > 0.3
     assert all(value == 0.0 for pair, value in beside.items() if pair != wrong)
     scores = {(bead.src, bead.tgt): bead.score for bead in presplit.score(proposal) if bead.src and bead.tgt}
-    assert scores[wrong] < 0.85 <= min(score for pair, score in scores.items() if pair != wrong)
+    assert scores[wrong] < DEFAULT_MIN_SCORE <= min(score for pair, score in scores.items() if pair != wrong)
     calibration = presplit.calibrations.japanese_english
     without = Calibration(calibration.intercept, tuple(0.0 if name == "matches_beside_better" else weight
                                                        for name, weight in zip(FEATURES, calibration.weights)))
-    assert without.probability(proposal.features)[pairs.index(wrong)] > 0.85
+    assert without.probability(proposal.features)[pairs.index(wrong)] > DEFAULT_MIN_SCORE
