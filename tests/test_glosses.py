@@ -32,6 +32,14 @@ def test_traditional_characters_are_glossed_too():
     assert GLOSS_PREFIX + "life" in TokenReader().tokens(traditional, "zh-TW", "en")
 
 
+def test_an_accented_english_word_is_one_word():
+    read = TokenReader().tokens
+    shared = read("请把你的简历寄给我们。", "zh", "en") & read("Please send us your résumé.", "en", "zh")
+    assert GLOSS_PREFIX + "résumé" in shared  # 简历 "curriculum vitae (CV); résumé"
+    # not "r" and "sum", which would meet a sentence about sums
+    assert GLOSS_PREFIX + "sum" not in read("Please send us your résumé.", "en", "zh")
+
+
 def test_only_a_chinese_english_pair_gets_gloss_tokens():
     read = TokenReader().tokens
     assert has_glossary("zh-CN", "en-US") and has_glossary("en", "zh")
