@@ -28,8 +28,9 @@ from .ingest import detect_script, document_from_text, read_document, script_sam
 from .names import TokenReader, shared_tokens
 from .score import Calibration, Calibrations, candidates_with_features, score_beads
 from .report import write_report
-from .segment import SegmentationWorker, SentenceSplitter, SplitChunk, assemble, make_splitter, segment_document
+from .segment import SentenceSplitter, assemble, make_splitter, segment_document
 from .tmx import write_tmx
+from .worker import SegmentationWorker, SplitChunk
 
 #: Each segment's tokens for the search (names, numbers, glosses; `names.TokenReader.tokens`):
 #: the source's, the target's.
