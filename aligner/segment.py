@@ -134,7 +134,7 @@ def japanese_sentence_starts(tokens: list[str]) -> list[bool]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        for position, ch in enumerate(token):
+        for ch in token:
             if ch in _JA_OPEN and text_after[i]:
                 depth += 1
             elif ch in _JA_CLOSE and depth > 0:
