@@ -22,6 +22,7 @@ import re
 from typing import Callable
 
 from .data import base_language, language_pair
+from .ingest import LATIN_LETTERS
 
 GLOSS_PREFIX = "gloss:"
 #: A gloss token weighs this many times what a name or number held by as many
@@ -42,9 +43,9 @@ _LONGEST_WORD = 8
 _NOT_MEANING = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S*")
 #: Definitions that only point elsewhere (variant of 見, surname Wang, see 北京).
 _POINTER = re.compile(r"^(?:old |archaic |Japanese )?variant of|^surname |^see |^abbr\. for|^used in", re.I)
-#: A lower-cased English word, accented letters included (café, résumé: "[a-z]+" read
-#: "résumé" as "r" and "sum", which a sentence about sums holds).
-_ENGLISH_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
+#: An English word, accented letters included (café, résumé: "[a-z]+" read "résumé"
+#: as "r" and "sum", which a sentence about sums holds).
+_ENGLISH_WORD = re.compile(f"[{LATIN_LETTERS}]+")
 
 
 def has_glossary(lang: str, partner: str) -> bool:

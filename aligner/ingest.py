@@ -455,6 +455,12 @@ def main_script(text: str) -> str | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
+#: Latin letters as a regular-expression character class: ASCII, and the letters of
+#: Latin-1 and Latin Extended-A and -B (Kyōto, Þórsmörk, résumé), without the × and ÷
+#: that sit among them. Names and the glossary read words with it.
+LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+
+
 def letters_in_script(text: str, script: str) -> list[str]:
     """The letters of `text` in `script`, as `main_script` names scripts."""
     return [c for c in text if _letter_family(c) == script]

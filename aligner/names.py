@@ -36,7 +36,7 @@ from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 from .align import SharedTokens
 from .data import base_language
 from .glosses import GLOSS_MAX_SENTENCES, GLOSS_PREFIX, GLOSS_WEIGHT, GlossReader
-from .ingest import letters_in_script
+from .ingest import LATIN_LETTERS, letters_in_script
 from .segment import tokenizer_pieces
 
 #: A token held by more sentences than this on either side is no evidence.
@@ -45,7 +45,7 @@ MAX_SENTENCES = 5
 _MIN_READING_LETTERS = 4
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: Latin letters, accented ones too (Kyōto, Þórsmörk), joined by hyphens and apostrophes.
-_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\-][A-Za-z\u00c0-\u024f]+)*")
+_WORD = re.compile(f"[{LATIN_LETTERS}]+(?:['\\-][{LATIN_LETTERS}]+)*")
 #: Long vowels as Hepburn romanization writes them in English text (Kyōto, Kyoto).
 _LONG_VOWELS = (("ou", "o"), ("uu", "u"), ("oo", "o"), ("aa", "a"))
 #: Nouns joined into one compound reading, at most (女郎花 + 塚; 東山 + 三条 + 通).

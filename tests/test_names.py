@@ -35,6 +35,12 @@ def test_numbers_and_latin_words_are_tokens_on_any_side():
     assert fold("Zürich") == "zurich" and fold("Chodai-gamae") == "chodaigamae" and fold("Ryuuou") == "ryuo"
 
 
+def test_a_multiplication_sign_between_names_is_not_a_letter():
+    read = TokenReader().tokens
+    # × sits among Latin-1's letters; read as one, "Sakura×Fuji" was one word that met neither name.
+    assert {"sakura", "fuji"} <= read("さくら×富士のコラボ。", "ja") & read("The Sakura×Fuji collaboration.", "en")
+
+
 def test_a_token_counts_when_both_sides_hold_it_in_few_sentences_and_weighs_less_the_more_they_are():
     src = [{"kyoto", "1359"}, {"kyoto"}, {"only_src"}] + [{"often"}] * (MAX_SENTENCES + 1) + [{"w0"}]
     tgt = [{"kyoto"}, {"1359", "only_tgt"}] + [{"often"}] * 2 + [{"w0"}]
