@@ -11,8 +11,11 @@ The public sets are ~98% 1-1, too easy to tell aligners apart, so each document
 is also run as a *hard variant* made like real documents: adjacent sentences
 merged on one side, sentences deleted from one side, unrelated lines
 (breadcrumbs, dates, headings, sentences of other documents) inserted, with the
-gold rewritten. The random seed is fixed, so figures are reproducible
-(`--seed` makes variants the tuning has not seen).
+gold rewritten. Short excerpts of each document (3-8 sentences, like the
+short documents of a batch) and unrelated pairings (one document's source
+with another's target, whole and excerpts) show what short and unrelated
+input puts into a TMX. The random seed is fixed, so figures are reproducible
+(`--seed` makes variants and excerpts the tuning has not seen).
 
     python -m aligner.evaluate                 # table over the available sets
     python -m aligner.evaluate --calibrate     # refit aligner/calibration.json on dev data, then evaluate
@@ -58,6 +61,9 @@ OTHER_DEV_SETS = ("other/textberg_dev_defr", "other/mac_test_zhen")
 #: the other fold): plain strict F1 on the held-out fold 0.840 / 0.843 / 0.846 / 0.847 / 0.832 at
 #: weights 1 / 2 / 4 / 8 / 1000, ECE 0.082 / 0.074 / 0.062 / 0.049 / 0.024.
 OTHER_PAIRS_WEIGHT = 8.0
+#: `short_excerpts`: how many a document gives, and their lengths in source sentences.
+EXCERPTS_PER_DOCUMENT = 5
+EXCERPT_SIZES = (3, 8)
 #: The documents whose search beads `--calibrate` records (`search_digests`): the hard variants of the
 #: first kyoto dev documents, where shared names, merges and inserted lines all move the search (the
 #: shared names in the search change 4 of these 12, a merge_penalty of -0.05 instead of -0.08 changes 5).
@@ -190,6 +196,42 @@ def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
     # A 1-0 and 0-1 next to each other are scored as two separate beads; keep empty beads out.
     gold = [(s, t) for s, t in gold if s or t]
     return replace(document, name=document.name + "+hard", src=src, tgt=tgt, gold=gold)
+
+
+def short_excerpts(documents: list[GoldDocument], seed: int = SEED, per_document: int = EXCERPTS_PER_DOCUMENT,
+                   sizes: tuple[int, int] = EXCERPT_SIZES) -> list[GoldDocument]:
+    """Short documents cut from long ones: runs of whole gold beads, `sizes` source sentences long.
+
+    Batches hold short documents too (a notice, a product page, a few lines of
+    a conversation), and in a short document the margins that tell an
+    unrelated pairing from a translation are noisy: the search's best pair among
+    four is well above the rest even when none is right. Up to `per_document`
+    excerpts a document, chosen at random (seeded) among its consecutive runs;
+    each needs two sentences on both sides.
+    """
+    rng = random.Random(seed)
+    excerpts = []
+    for document in documents:
+        runs: list[list[Pair]] = []
+        k = 0
+        while k < len(document.gold):
+            size, run, sentences = rng.randint(*sizes), [], 0
+            while k < len(document.gold) and sentences < size:
+                run.append(document.gold[k])
+                sentences += len(document.gold[k][0])
+                k += 1
+            runs.append(run)
+        for run in sorted(rng.sample(runs, min(per_document, len(runs))), key=lambda r: r[0]):
+            src = sorted(i for s, _ in run for i in s)
+            tgt = sorted(j for _, t in run for j in t)
+            if len(src) < 2 or len(tgt) < 2:
+                continue
+            src_at, tgt_at = {i: n for n, i in enumerate(src)}, {j: n for n, j in enumerate(tgt)}
+            excerpts.append(replace(
+                document, name=f"{document.name}@{src[0]}", src=[document.src[i] for i in src],
+                tgt=[document.tgt[j] for j in tgt],
+                gold=[(tuple(src_at[i] for i in s), tuple(tgt_at[j] for j in t)) for s, t in run]))
+    return excerpts
 
 
 def _noise_pool(documents: list[GoldDocument]) -> list[str]:
@@ -481,7 +523,8 @@ def calibrate(aligner: Aligner, limit: int) -> None:
             ("ja-en", ja_en, shipped.japanese_english, DEV_SETS, None),
             ("pooled", ja_en + other, shipped.pooled, DEV_SETS + OTHER_DEV_SETS, pooled_weights)):
         print(f"{name} fit:", flush=True)
-        fitted_on = f"{len(documents)} dev documents ({', '.join(sets)}; plain, hard and unrelated), seed {SEED}"
+        fitted_on = (f"{len(documents)} dev documents ({', '.join(sets)}; plain, hard, short excerpts and unrelated), "
+                     f"seed {SEED}")
         if weights:
             fitted_on += f"; the pairs of {', '.join(OTHER_DEV_SETS)} counted {OTHER_PAIRS_WEIGHT:g} times"
         fit = fit_calibration([proposals[id(doc)] for doc in documents], documents, start, fitted_on,
@@ -506,12 +549,15 @@ def calibrate(aligner: Aligner, limit: int) -> None:
 
 
 def _dev_documents(specs: tuple[str, ...], limit: int) -> list[GoldDocument]:
-    """The dev sets' documents, their hard variants and unrelated pairings; empty if a set is missing."""
+    """The dev sets' documents, their hard variants, short excerpts and unrelated pairings (of
+    whole documents and of excerpts); empty if a set is missing."""
     sets = [_limited(find_set(spec), limit) for spec in specs]
     if not all(sets):
         return []
     documents = [doc for documents in sets for doc in documents]
-    return documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
+    excerpts = short_excerpts(documents)
+    return (documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
+            + excerpts + unrelated_pairs(excerpts))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -520,8 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0,
                         help="at most this many documents per set (with --calibrate, per dev set too)")
     parser.add_argument("--seed", type=int, default=SEED,
-                        help=f"seed of the held-out hard variants' merges, deletions and insertions (default {SEED}, "
-                        "the one the tuning saw; another gives variants it has not seen; --calibrate keeps the default)")
+                        help=f"seed of the held-out hard variants' merges, deletions and insertions, and of the short "
+                        f"excerpts (default {SEED}, the one the tuning saw; another gives variants it has not seen; "
+                        "--calibrate keeps the default)")
     parser.add_argument("--calibrate", action="store_true",
                         help="refit aligner/calibration.json on the dev sets first (with --sets and no names: only that)")
     parser.add_argument("--model", type=argument_type(check_model_name), default=DEFAULT_MODEL,
@@ -539,29 +586,32 @@ def main(argv: list[str] | None = None) -> int:
     min_score = aligner.config.min_score
     print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "
           "GC-F, cosDP-F: strict F1 of the Gale-Church and plain cosine DP baselines on the same input")
-    print(f"{'set':34s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
+    print(f"{'set':40s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
           f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'min@.99':>7s} {'kept':>5s} {'ECE':>5s} "
           f"{'GC-F':>5s} {'cosDP-F':>7s} {'secs':>5s}")
     for spec in specs:
         documents = _limited(find_set(spec), args.limit)
         if not documents:
-            print(f"{spec:34s} (not found)")
+            print(f"{spec:40s} (not found)")
             continue
-        variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents), args.seed))]
+        excerpts = short_excerpts(documents, args.seed)
+        variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents), args.seed)),
+                    (spec + " short", excerpts)]
         for label, docs in variants:
             runs = [align_gold_with_baselines(aligner, doc) for doc in docs]
             golds = [doc.gold for doc in docs]
             s = score(golds, [run.beads["aligner"] for run in runs], min_score)
             gc, cos = (score(golds, [run.beads[name] for run in runs], min_score).strict_f
                        for name in ("gale-church", "cosine-dp"))
-            print(f"{label:34s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
+            print(f"{label:40s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
                   f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} "
                   f"{_min_score_for_099(s)} {s.ece:5.3f} {gc:5.3f} {cos:7.3f} {sum(run.seconds for run in runs):5.0f}",
                   flush=True)
-        unrelated = unrelated_pairs(documents)
-        if unrelated:
-            tus = sum(len(aligner.align_documents(*_documents(doc)).translation_units()) for doc in unrelated)
-            print(f"{spec + ' unrelated':34s} {len(unrelated):4d}   TUs at --min-score (all wrong): {tus}", flush=True)
+        for label, docs in ((spec + " unrelated", documents), (spec + " short unrelated", excerpts)):
+            unrelated = unrelated_pairs(docs)
+            if unrelated:
+                tus = sum(len(aligner.align_documents(*_documents(doc)).translation_units()) for doc in unrelated)
+                print(f"{label:40s} {len(unrelated):4d}   TUs at --min-score (all wrong): {tus}", flush=True)
     return 0
 
 

@@ -7,8 +7,8 @@ from aligner import AlignConfig
 from aligner.config import DEFAULT_MIN_SCORE
 from aligner.data import Bead
 from aligner.evaluate import (
-    SEED, GoldDocument, expected_calibration_error, hard_variant, recommended_min_score, score, unrelated_pairs,
-    with_hard_variants,
+    EXCERPT_SIZES, SEED, GoldDocument, expected_calibration_error, find_set, hard_variant, recommended_min_score, score,
+    short_excerpts, unrelated_pairs, with_hard_variants,
 )
 
 import numpy as np
@@ -54,6 +54,25 @@ def test_hard_variants_are_the_same_for_a_seed_and_differ_between_seeds():
         return [doc.gold for doc in with_hard_variants(documents, ["NOISE"], seed)]
     assert golds() == golds(SEED) == golds()
     assert golds(7) == golds(7) != golds()
+
+
+def test_short_excerpts_are_runs_of_whole_gold_beads_with_the_gold_renumbered():
+    """Each excerpt holds whole beads of its document (its 2-1 and 6-1 ones too, on coursera) with
+    the same texts paired, 3 to 8 source sentences, at most 5 a document, the same for a seed."""
+    documents = find_set("ja-en/coursera_calculus") + find_set("ja-en/ntrex_enja")[:4]
+    excerpts = short_excerpts(documents)
+    assert short_excerpts(documents) == excerpts != short_excerpts(documents, seed=7)
+    for document in documents:
+        own = [e for e in excerpts if e.name.startswith(document.name + "@")]
+        assert 1 <= len(own) <= 5
+        pairs = {(tuple(document.src[i] for i in s), tuple(document.tgt[j] for j in t)) for s, t in document.gold}
+        for excerpt in own:
+            assert_each_segment_once(excerpt.gold, len(excerpt.src), len(excerpt.tgt))
+            assert len(excerpt.src) <= EXCERPT_SIZES[1] + max(len(s) for s, _ in document.gold) - 1
+            assert min(len(excerpt.src), len(excerpt.tgt)) >= 2
+            for s, t in excerpt.gold:
+                assert (tuple(excerpt.src[i] for i in s), tuple(excerpt.tgt[j] for j in t)) in pairs
+    assert any(len(s) > 1 or len(t) > 1 for e in excerpts for s, t in e.gold)
 
 
 def test_calibration_error_is_zero_for_perfect_probabilities_and_large_for_overconfidence():

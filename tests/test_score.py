@@ -140,6 +140,33 @@ def test_each_language_pair_gets_the_fit_of_its_dev_data_and_pairs_without_any_g
         assert shipped.for_languages(*pair) is shipped.pooled, pair
 
 
+def test_a_short_document_of_weak_pairs_counts_against_its_pairs_and_a_long_one_does_not():
+    column = FEATURES.index("short_document_dissimilarity")
+    def value(count, cosine):
+        raw = [RawBead((i,), (i,), 0.1, cosine) for i in range(count)]
+        return _features(raw, ["文。"] * count, ["A sentence."] * count)[:, column]
+    assert (value(4, 0.1) > 0.2).all()
+    assert 0 < value(12, 0.1)[0] < value(4, 0.1)[0]  # fades as the document grows
+    assert (value(20, 0.1) == 0).all() and (value(60, 0.0) == 0).all()
+    assert (value(4, 0.6) == 0).all()  # pairs that match like translations
+
+
+def test_two_short_unrelated_articles_put_no_pair_into_the_tmx(aligner):
+    """Four Japanese sentences of one NTREX article against seven English ones of another: the
+    search pairs the best of a few, whose margins look like a translation's, and without the
+    short document's low median cosine two of those pairs would reach the TMX."""
+    japanese = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("rt.com.91356")).src[20:24]
+    english = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("scotsman.133744")).tgt[:7]
+    presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model
+    proposal = presplit.propose(Document(name="rt.com", lang="ja", paragraphs=tuple(japanese)),
+                                Document(name="scotsman", lang="en", paragraphs=tuple(english)))
+    assert not [bead for bead in presplit.score(proposal) if bead.src and bead.tgt and bead.score >= DEFAULT_MIN_SCORE]
+    calibration = presplit.calibrations.japanese_english
+    without = Calibration(calibration.intercept, tuple(0.0 if name == "short_document_dissimilarity" else weight
+                                                       for name, weight in zip(FEATURES, calibration.weights)))
+    assert (without.probability(proposal.features) >= DEFAULT_MIN_SCORE).any()
+
+
 def test_a_pair_among_unaligned_neighbours_in_a_weak_document_scores_lower():
     strong = [RawBead((i,), (i,), 0.4, 0.7) for i in range(5)]
     lonely = [RawBead((0,), (), None, None), RawBead((1,), (1,), 0.4, 0.7), RawBead((), (0,), None, None)]
