@@ -60,13 +60,15 @@ _MERGE_COLUMN_INDICES = tuple((FEATURES.index(merge), FEATURES.index(feature))
 #: Median pair margin of a typical dev document; documents below it are weak.
 _TYPICAL_DOCUMENT_MARGIN = 0.1
 
-#: Median pair cosine (centred vectors) of a dev document at the low end of translations:
-#: whole documents' medians are 0.38-0.70 at their 10th percentile, unrelated pairings' 0.09-0.32
-#: at their 90th (the short excerpts' included).
+#: Median pair cosine (centred vectors) of a dev document at the low end of translations. At
+#: their 10th percentile, dev documents' medians are 0.38-0.59 (excerpts of 4 sentences:
+#: 0.42-0.58); at their 90th, unrelated pairings' are 0.10-0.20 (excerpts: 0.27-0.40, AMI's
+#: fillers the highest).
 _TYPICAL_DOCUMENT_COSINE = 0.4
 #: Pairs from which a document counts as long: its margins say whether it is a translation
 #: (`document_weakness`), and its median cosine is no longer asked (it scales with the model
-#: and the languages: under `--model use+e5` ParIce's long en-is documents fell 0.90 -> 0.35).
+#: and the languages: under `--model use+e5`, asked of every document, ParIce's long en-is
+#: documents fell 0.90 -> 0.35). A round figure above the excerpts' sizes, not tuned.
 _SHORT_DOCUMENT_PAIRS = 20
 
 #: Margin counted for a missing neighbour (an unaligned segment or the document's edge).
