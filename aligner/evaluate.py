@@ -207,7 +207,9 @@ def short_excerpts(documents: list[GoldDocument], seed: int = SEED, per_document
     unrelated pairing from a translation are noisy: the search's best pair among
     four is well above the rest even when none is right. Up to `per_document`
     excerpts a document, chosen at random (seeded) among its consecutive runs;
-    each needs two sentences on both sides.
+    each needs two sentences on both sides. They stay in document order, so
+    `unrelated_pairs` of excerpts mostly pairs two parts of one document: one
+    topic, the harder case.
     """
     rng = random.Random(seed)
     excerpts = []
