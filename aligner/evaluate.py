@@ -198,18 +198,17 @@ def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
     return replace(document, name=document.name + "+hard", src=src, tgt=tgt, gold=gold)
 
 
-def short_excerpts(documents: list[GoldDocument], seed: int = SEED, per_document: int = EXCERPTS_PER_DOCUMENT,
-                   sizes: tuple[int, int] = EXCERPT_SIZES) -> list[GoldDocument]:
-    """Short documents cut from long ones: runs of whole gold beads, `sizes` source sentences long.
+def short_excerpts(documents: list[GoldDocument], seed: int = SEED) -> list[GoldDocument]:
+    """Short documents cut from long ones: runs of whole gold beads, `EXCERPT_SIZES` source sentences long.
 
     Batches hold short documents too (a notice, a product page, a few lines of
     a conversation), and in a short document the margins that tell an
     unrelated pairing from a translation are noisy: the search's best pair among
-    four is well above the rest even when none is right. Up to `per_document`
-    excerpts a document, chosen at random (seeded) among its consecutive runs;
-    each needs two sentences on both sides. They stay in document order, so
-    `unrelated_pairs` of excerpts mostly pairs two parts of one document: one
-    topic, the harder case.
+    four is well above the rest even when none is right. Up to
+    `EXCERPTS_PER_DOCUMENT` excerpts a document, chosen at random (seeded) among
+    its consecutive runs; each needs two sentences on both sides. They stay in
+    document order, so `unrelated_pairs` of excerpts mostly pairs two parts of
+    one document: one topic, the harder case.
     """
     rng = random.Random(seed)
     excerpts = []
@@ -217,13 +216,16 @@ def short_excerpts(documents: list[GoldDocument], seed: int = SEED, per_document
         runs: list[list[Pair]] = []
         k = 0
         while k < len(document.gold):
-            size, run, sentences = rng.randint(*sizes), [], 0
+            size, run, sentences = rng.randint(*EXCERPT_SIZES), [], 0
             while k < len(document.gold) and sentences < size:
                 run.append(document.gold[k])
                 sentences += len(document.gold[k][0])
                 k += 1
             runs.append(run)
-        for run in sorted(rng.sample(runs, min(per_document, len(runs))), key=lambda r: r[0]):
+        for chosen in sorted(rng.sample(range(len(runs)), min(EXCERPTS_PER_DOCUMENT, len(runs)))):
+            run = runs[chosen]
+            # Renumbered in text order, not rebuilt bead by bead as `hard_variant` does: a gold
+            # bead that crosses another (Text+Berg has a few) stays crossed, as in the document.
             src = sorted(i for s, _ in run for i in s)
             tgt = sorted(j for _, t in run for j in t)
             if len(src) < 2 or len(tgt) < 2:

@@ -75,6 +75,23 @@ def test_short_excerpts_are_runs_of_whole_gold_beads_with_the_gold_renumbered():
     assert any(len(s) > 1 or len(t) > 1 for e in excerpts for s, t in e.gold)
 
 
+def test_short_excerpts_keep_document_order_when_a_run_starts_with_an_untranslated_line():
+    """`unrelated_pairs` pairs neighbouring excerpts, so their order decides what is paired."""
+    gold, src_count, tgt_count = [], 0, 0
+    for k in range(60):
+        if k % 3 == 0:  # an English line without Japanese
+            gold.append(((), (tgt_count,)))
+            tgt_count += 1
+        else:
+            gold.append(((src_count,), (tgt_count,)))
+            src_count, tgt_count = src_count + 1, tgt_count + 1
+    document = GoldDocument("d", "ja", "en", [f"s{i}" for i in range(src_count)], [f"t{j}" for j in range(tgt_count)],
+                            gold)
+    for seed in (SEED, 7, 99):
+        firsts = [int(excerpt.tgt[0][1:]) for excerpt in short_excerpts([document], seed)]
+        assert len(firsts) > 1 and firsts == sorted(firsts)
+
+
 def test_calibration_error_is_zero_for_perfect_probabilities_and_large_for_overconfidence():
     labels = np.array([1.0] * 9 + [0.0])
     assert expected_calibration_error(np.full(10, 0.9), labels) < 1e-9
