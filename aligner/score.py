@@ -246,9 +246,11 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
     pairs = [raw[k] for k in at]
     if not pairs:
         return np.zeros((0, len(FEATURES)))
-    document_margin = float(np.median(margins[at + 1]))
     merge = np.array([float(b.is_merge) for b in pairs])
     cosine = np.array([b.cosine for b in pairs], dtype=np.float64)
+    # What the document-level features read: the same for each of the document's pairs.
+    document_margin, document_cosine = float(np.median(margins[at + 1])), float(np.median(cosine))
+    shortness = max(0.0, 1.0 - len(pairs) / _SHORT_DOCUMENT_PAIRS)
     neighbour_margin = (margins[at] + margins[at + 2]) / 2
     columns = {
         "cosine": cosine,
@@ -266,9 +268,8 @@ def bead_features(raw: Sequence[RawBead], src_texts: Sequence[str], tgt_texts: S
         "merge_cosine": merge * cosine,
         "merge_neighbour_margin": merge * neighbour_margin,
         "matches_beside_better": _matches_beside_better(pairs, src_vectors, tgt_vectors),
-        "short_document_dissimilarity": np.full(
-            len(pairs), max(0.0, _TYPICAL_DOCUMENT_COSINE - float(np.median(cosine)))
-            * max(0.0, 1.0 - len(pairs) / _SHORT_DOCUMENT_PAIRS)),
+        "short_document_dissimilarity": np.full(len(pairs),
+                                                max(0.0, _TYPICAL_DOCUMENT_COSINE - document_cosine) * shortness),
     }
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURES])
 

@@ -159,3 +159,10 @@ def ensure_debian_packages(probes: dict[str, Callable[[], bool]], purpose: str) 
         reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no message"]
         pytest.skip(f"{purpose} need the Debian packages {', '.join(still_missing)}, "
                     f"and `{command}` failed: {reason[0]}")
+
+
+def gold_document(spec: str, name: str):
+    """The document `name` (its folder's name) of a gold set, e.g. ("ja-en/ntrex_enja", "bbc.381746")."""
+    from aligner.evaluate import find_set
+
+    return next(document for document in find_set(spec) if document.name.endswith("/" + name))

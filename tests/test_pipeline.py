@@ -8,7 +8,7 @@ import pytest
 from aligner import Aligner, pipeline
 from aligner.ingest import read_document
 
-from helpers import EN_SEED, JA_SEED, SEEDS, assert_each_segment_once
+from helpers import EN_SEED, JA_SEED, SEEDS, assert_each_segment_once, gold_document
 
 
 def _tu_texts(alignment):
@@ -132,9 +132,7 @@ def test_an_untranslated_line_is_not_paired_with_an_unrelated_sentence_in_its_la
     """A Kyoto article whose English lacks the translation of one sentence and holds, in its
     place, a Japanese sentence of another article (as in a hard variant of `make eval`): the
     model finds two Japanese sentences alike, and before `untranslated_unlike` the pair got 0.96."""
-    from aligner.evaluate import find_set
-
-    article = next(d for d in find_set("ja-en/kyoto_wiki") if d.name.endswith("BLD00240"))
+    article = gold_document("ja-en/kyoto_wiki", "BLD00240")
     missing = article.src.index("相の間の床だけ低いのが古式である。")
     (translation,) = next(tgt for src, tgt in article.gold if src == (missing,))
     untranslated = "日本各地に仏像を残した遊行僧としては、木喰より1世紀ほど前の時代に活動した円空がよく知られる。"
@@ -154,9 +152,9 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
     calibration of the day puts that merge just above or below 0.5)."""
     from dataclasses import replace
 
-    from aligner.evaluate import evaluation_aligner, find_set
+    from aligner.evaluate import evaluation_aligner
 
-    article = next(d for d in find_set("ja-en/kyoto_wiki") if d.name.endswith("CLT00103"))
+    article = gold_document("ja-en/kyoto_wiki", "CLT00103")
     k = next(i for i, text in enumerate(article.src) if text.startswith("書院造の上段の間は"))
     assert article.tgt[k].startswith("In the jodan no ma") and ((k,), (k,)) in article.gold
     aligner = evaluation_aligner()  # one model for both runs

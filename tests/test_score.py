@@ -9,12 +9,11 @@ from aligner import AlignConfig
 from aligner.config import DEFAULT_MIN_SCORE
 from aligner.align import RawBead
 from aligner.data import Document
-from aligner.evaluate import find_set
 from aligner.score import (FEATURES, MERGE_COLUMNS, MERGE_UNALIGN_BELOW, UNALIGN_BELOW, Calibration, Calibrations,
                            bead_features, candidates_with_features, cut_merges, ends_like_sentence, fit_constrained,
                            fit_logistic, rejected_merges, score_beads)
 
-from helpers import assert_each_segment_once
+from helpers import assert_each_segment_once, gold_document
 
 
 def _matching_nothing(count: int, first_axis: int) -> np.ndarray:
@@ -155,8 +154,8 @@ def test_two_short_unrelated_articles_put_no_pair_into_the_tmx(aligner):
     """Four Japanese sentences of one NTREX article against seven English ones of another: the
     search pairs the best of a few, whose margins look like a translation's, and without the
     short document's low median cosine two of those pairs would reach the TMX."""
-    japanese = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("rt.com.91356")).src[20:24]
-    english = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("scotsman.133744")).tgt[:7]
+    japanese = gold_document("ja-en/ntrex_enja", "rt.com.91356").src[20:24]
+    english = gold_document("ja-en/ntrex_enja", "scotsman.133744").tgt[:7]
     presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model
     proposal = presplit.propose(Document(name="rt.com", lang="ja", paragraphs=tuple(japanese)),
                                 Document(name="scotsman", lang="en", paragraphs=tuple(english)))
@@ -286,8 +285,8 @@ def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_pla
     article) stands instead. The search pairs the orphaned Japanese sentence with that line (cosine
     about 0), and its good neighbours alone would rate the pair 0.97; but the sentence matches the
     English beside the pair better (both are about the rain), and the pair stays out of the TMX."""
-    article = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("abcnews.306815"))
-    football = next(doc for doc in find_set("ja-en/ntrex_enja") if doc.name.endswith("bbc.381746"))
+    article = gold_document("ja-en/ntrex_enja", "abcnews.306815")
+    football = gold_document("ja-en/ntrex_enja", "bbc.381746")
     inserted = "'Phenomenal' from Livingston - analysis"
     assert inserted in football.tgt
     orphan = article.src.index("これはこの地域での梅雨の時期最初の雨になる。")
