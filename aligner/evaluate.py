@@ -68,6 +68,10 @@ EXCERPT_SIZES = (3, 8)
 #: first kyoto dev documents, where shared names, merges and inserted lines all move the search (the
 #: shared names in the search change 4 of these 12, a merge_penalty of -0.05 instead of -0.08 changes 5).
 SEARCH_PROBE_SET, SEARCH_PROBE_DOCUMENTS = "ja-en/kyoto_wiki:even", 12
+#: `noise_lines`: how many sentences of other documents a set's hard variants draw their insertions from,
+#: and where a set of one document draws them (bundled news, unrelated to the other sets' topics).
+NOISE_SAMPLE = 400
+NOISE_DONOR_SET = "ja-en/ntrex_enja"
 HELD_OUT_SETS = ("ja-en/ntrex_enja:odd", "ja-en/kyoto_wiki:odd", "ja-en/coursera_calculus", "ja-en/ami_test",
                  "ja-en/wmt22_jaen", "other/textberg_test_defr", "other/mac_dev_zhen", "other/parice_enis")
 
@@ -238,18 +242,25 @@ def short_excerpts(documents: list[GoldDocument], seed: int = SEED) -> list[Gold
     return excerpts
 
 
-def _noise_pool(documents: list[GoldDocument]) -> list[str]:
-    """Unrelated lines: web chrome plus a sample of the sentences of `documents`.
+def noise_lines(documents: list[GoldDocument]) -> list[list[str]]:
+    """For each document, the unrelated lines its hard variant may insert: web chrome and a
+    seeded sample of the sentences of the *other* documents, in either language.
 
-    The sample includes the sentences of the document a line goes into, so a
-    hard variant may hold one of its own sentences twice, and coursera, a
-    single document, gets only its own sentences and the chrome. Drawing from
-    the other documents only would change every hard variant and the dev data
-    the calibration is fitted on; the README's accuracy section says so.
+    Either language, because real pages keep a Japanese line in the English
+    version. A set of one document (coursera) has no others, so it draws from
+    `NOISE_DONOR_SET` instead. A document's own sentences are never inserted:
+    a copy next to its original would make one of two identical sentences
+    the unaligned one in the gold.
     """
+    donors = documents if len(documents) > 1 else documents + find_set(NOISE_DONOR_SET)
     rng = random.Random(SEED)
-    sentences = [line for doc in documents for line in (doc.src + doc.tgt)]
-    return list(_CHROME_LINES) + rng.sample(sentences, min(400, len(sentences)))
+    sentences = [(doc.name, line) for doc in donors for line in (doc.src + doc.tgt)]
+    sample = rng.sample(sentences, min(NOISE_SAMPLE, len(sentences)))
+    pools = []
+    for document in documents:
+        own = set(document.src) | set(document.tgt)
+        pools.append(list(_CHROME_LINES) + [line for name, line in sample if name != document.name and line not in own])
+    return pools
 
 
 # ---------------------------------------------------------------- scoring
@@ -406,9 +417,10 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return float(error)
 
 
-def with_hard_variants(documents: list[GoldDocument], noise: list[str], seed: int = SEED) -> list[GoldDocument]:
+def with_hard_variants(documents: list[GoldDocument], seed: int = SEED) -> list[GoldDocument]:
+    """`hard_variant` of each document, the lines inserted from `noise_lines`."""
     rng = random.Random(seed)
-    return [hard_variant(doc, rng, noise) for doc in documents]
+    return [hard_variant(doc, rng, noise) for doc, noise in zip(documents, noise_lines(documents))]
 
 
 def recommended_min_score(probabilities: np.ndarray, labels: np.ndarray, precision: float = 0.99) -> float | None:
@@ -499,7 +511,7 @@ def coefficient_change(before: Calibration, after: Calibration) -> float:
 def search_probe() -> list[GoldDocument]:
     """The documents of `search_digests`: a fixed handful of dev documents, hard variants."""
     documents = find_set(SEARCH_PROBE_SET)[:SEARCH_PROBE_DOCUMENTS]
-    return with_hard_variants(documents, _noise_pool(documents))
+    return with_hard_variants(documents)
 
 
 def search_digests(aligner: Aligner) -> tuple[str, ...]:
@@ -567,7 +579,7 @@ def _dev_documents(specs: tuple[str, ...], limit: int) -> list[GoldDocument]:
         return []
     documents = [doc for documents in sets for doc in documents]
     excerpts = short_excerpts(documents)
-    return (documents + with_hard_variants(documents, _noise_pool(documents)) + unrelated_pairs(documents)
+    return (documents + with_hard_variants(documents) + unrelated_pairs(documents)
             + excerpts + unrelated_pairs(excerpts))
 
 
@@ -606,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{spec:40s} (not found)")
             continue
         excerpts = short_excerpts(documents, args.seed)
-        variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, _noise_pool(documents), args.seed)),
+        variants = [(spec, documents), (spec + " hard", with_hard_variants(documents, args.seed)),
                     (spec + " short", excerpts)]
         for label, docs in variants:
             runs = [align_gold_with_baselines(aligner, doc) for doc in docs]
