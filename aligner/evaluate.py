@@ -244,7 +244,7 @@ def short_excerpts(documents: list[GoldDocument], seed: int = SEED) -> list[Gold
 
 def noise_lines(documents: list[GoldDocument]) -> list[list[str]]:
     """For each document, the unrelated lines its hard variant may insert: web chrome and a
-    seeded sample of the sentences of the *other* documents, in either language.
+    seeded sample of the set's sentences, in either language, less the document's own.
 
     Either language, because real pages keep a Japanese line in the English
     version. A set of one document (coursera) has no others, so it draws from
@@ -254,12 +254,12 @@ def noise_lines(documents: list[GoldDocument]) -> list[list[str]]:
     """
     donors = documents if len(documents) > 1 else documents + find_set(NOISE_DONOR_SET)
     rng = random.Random(SEED)
-    sentences = [(doc.name, line) for doc in donors for line in (doc.src + doc.tgt)]
+    sentences = [line for doc in donors for line in (doc.src + doc.tgt)]
     sample = rng.sample(sentences, min(NOISE_SAMPLE, len(sentences)))
     pools = []
     for document in documents:
         own = set(document.src) | set(document.tgt)
-        pools.append(list(_CHROME_LINES) + [line for name, line in sample if name != document.name and line not in own])
+        pools.append(list(_CHROME_LINES) + [line for line in sample if line not in own])
     return pools
 
 

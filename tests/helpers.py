@@ -20,6 +20,7 @@ import pytest
 from lxml import etree
 
 from aligner.data import Alignment, Bead, Document, Segment, SegmentedDocument
+from aligner.evaluate import GoldDocument, find_set
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
@@ -161,8 +162,6 @@ def ensure_debian_packages(probes: dict[str, Callable[[], bool]], purpose: str) 
                     f"and `{command}` failed: {reason[0]}")
 
 
-def gold_document(spec: str, name: str):
+def gold_document(spec: str, name: str) -> GoldDocument:
     """The document `name` (its folder's name) of a gold set, e.g. ("ja-en/ntrex_enja", "bbc.381746")."""
-    from aligner.evaluate import find_set
-
     return next(document for document in find_set(spec) if document.name.endswith("/" + name))

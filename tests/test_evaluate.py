@@ -155,7 +155,7 @@ def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(caps
 def test_evaluation_scores_what_the_aligner_outputs(aligner):
     """The evaluation (shared embeddings, baselines beside) gives the beads the pipeline gives,
     on a real gold document and its hard variant, so its figures are the tool's figures."""
-    from aligner.evaluate import _documents, align_gold_with_baselines, evaluation_aligner, find_set, with_hard_variants
+    from aligner.evaluate import _documents, align_gold_with_baselines, evaluation_aligner
 
     document = find_set("ja-en/coursera_calculus")[0]
     evaluation = evaluation_aligner()
@@ -172,8 +172,7 @@ def test_evaluation_scores_what_the_aligner_outputs(aligner):
 def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     """The fit depends on which rejected merges were cut, which depends on the calibration:
     the fit it returns (and leaves in the aligner) is one that a refit on its own proposals keeps."""
-    from aligner.evaluate import (_documents, coefficient_change, evaluation_aligner, find_set,
-                                  fit_calibration, labelled_features)
+    from aligner.evaluate import _documents, coefficient_change, evaluation_aligner, fit_calibration, labelled_features
     from aligner.score import Calibration, fit_constrained
 
     documents = find_set("ja-en/ntrex_enja")[:6]
