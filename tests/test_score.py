@@ -32,6 +32,20 @@ def _candidates(raw, src_texts, tgt_texts, calibration):
                                     _matching_nothing(len(tgt_texts), 32), calibration)
 
 
+def _presplit_proposal(aligner, name, japanese, english):
+    """The session's aligner in presplit mode (one line, one segment; it shares the session's
+    model) and its proposal for these Japanese and English lines."""
+    presplit = replace(aligner, config=AlignConfig(presplit=True))
+    return presplit, presplit.propose(Document(name=name, lang="ja", paragraphs=tuple(japanese)),
+                                      Document(name=name, lang="en", paragraphs=tuple(english)))
+
+
+def _without(calibration: Calibration, feature: str) -> Calibration:
+    """The calibration with `feature`'s weight set to 0: what the confidence would be without it."""
+    return Calibration(calibration.intercept, tuple(0.0 if name == feature else weight
+                                                    for name, weight in zip(FEATURES, calibration.weights)))
+
+
 def _calibration_on_cosine() -> Calibration:
     """P(right) rises with the cosine feature only: 0.5 at cosine 0.5."""
     weights = tuple(10.0 if name == "cosine" else 0.0 for name in FEATURES)
@@ -156,13 +170,9 @@ def test_two_short_unrelated_articles_put_no_pair_into_the_tmx(aligner):
     short document's low median cosine two of those pairs would reach the TMX."""
     japanese = gold_document("ja-en/ntrex_enja", "rt.com.91356").src[20:24]
     english = gold_document("ja-en/ntrex_enja", "scotsman.133744").tgt[:7]
-    presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model
-    proposal = presplit.propose(Document(name="rt.com", lang="ja", paragraphs=tuple(japanese)),
-                                Document(name="scotsman", lang="en", paragraphs=tuple(english)))
+    presplit, proposal = _presplit_proposal(aligner, "rt.com x scotsman", japanese, english)
     assert not [bead for bead in presplit.score(proposal) if bead.src and bead.tgt and bead.score >= DEFAULT_MIN_SCORE]
-    calibration = presplit.calibrations.japanese_english
-    without = Calibration(calibration.intercept, tuple(0.0 if name == "short_document_dissimilarity" else weight
-                                                       for name, weight in zip(FEATURES, calibration.weights)))
+    without = _without(presplit.calibrations.japanese_english, "short_document_dissimilarity")
     assert (without.probability(proposal.features) >= DEFAULT_MIN_SCORE).any()
 
 
@@ -292,9 +302,7 @@ def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_pla
     orphan = article.src.index("これはこの地域での梅雨の時期最初の雨になる。")
     english = [inserted if text.startswith("This would be the region's first rainfall") else text for text in article.tgt]
     assert english != article.tgt
-    presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model
-    proposal = presplit.propose(Document(name=article.name, lang="ja", paragraphs=tuple(article.src)),
-                                Document(name=article.name, lang="en", paragraphs=tuple(english)))
+    presplit, proposal = _presplit_proposal(aligner, article.name, article.src, english)
     pairs = [(bead.src, bead.tgt) for bead in proposal.raw if bead.src and bead.tgt]
     wrong = ((orphan,), (english.index(inserted),))
     assert wrong in pairs  # the search's pairing
@@ -303,7 +311,5 @@ def test_a_sentence_paired_with_an_unrelated_line_that_took_its_translations_pla
     assert all(value == 0.0 for pair, value in beside.items() if pair != wrong)
     scores = {(bead.src, bead.tgt): bead.score for bead in presplit.score(proposal) if bead.src and bead.tgt}
     assert scores[wrong] < DEFAULT_MIN_SCORE <= min(score for pair, score in scores.items() if pair != wrong)
-    calibration = presplit.calibrations.japanese_english
-    without = Calibration(calibration.intercept, tuple(0.0 if name == "matches_beside_better" else weight
-                                                       for name, weight in zip(FEATURES, calibration.weights)))
+    without = _without(presplit.calibrations.japanese_english, "matches_beside_better")
     assert without.probability(proposal.features)[pairs.index(wrong)] > DEFAULT_MIN_SCORE
