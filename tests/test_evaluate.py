@@ -7,9 +7,12 @@ from aligner import AlignConfig
 from aligner.config import DEFAULT_MIN_SCORE
 from aligner.data import Bead
 from aligner.evaluate import (
-    EXCERPT_SIZES, SEED, GoldDocument, expected_calibration_error, find_set, hard_variant, recommended_min_score, score,
-    short_excerpts, unrelated_pairs, with_hard_variants,
+    EXCERPT_SIZES, SEED, GoldDocument, _documents, align_gold_with_baselines, coefficient_change,
+    evaluation_aligner, expected_calibration_error, find_set, fit_calibration, hard_variant, labelled_features,
+    print_thresholds, recommended_min_score, score, search_digests, short_excerpts, unrelated_pairs,
+    with_hard_variants,
 )
+from aligner.score import Calibration, Calibrations, fit_constrained
 
 import numpy as np
 import pytest
@@ -135,8 +138,6 @@ def test_recommended_min_score_is_the_lowest_threshold_reaching_the_precision():
 
 def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(capsys):
     """What `--calibrate` prints for the dev pairs it fitted on."""
-    from aligner.evaluate import print_thresholds
-
     probabilities = np.array([0.9] * 50 + [0.99] * 50)
     labels = np.array([1.0] * 45 + [0.0] * 5 + [1.0] * 50)
     print_thresholds("dev", probabilities, labels)
@@ -155,8 +156,6 @@ def test_threshold_table_marks_the_default_and_the_lowest_threshold_for_099(caps
 def test_evaluation_scores_what_the_aligner_outputs(aligner):
     """The evaluation (shared embeddings, baselines beside) gives the beads the pipeline gives,
     on a real gold document and its hard variant, so its figures are the tool's figures."""
-    from aligner.evaluate import _documents, align_gold_with_baselines, evaluation_aligner
-
     document = find_set("ja-en/coursera_calculus")[0]
     evaluation = evaluation_aligner()
     presplit = replace(aligner, config=AlignConfig(presplit=True))  # shares the session's model if already loaded
@@ -172,9 +171,6 @@ def test_evaluation_scores_what_the_aligner_outputs(aligner):
 def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     """The fit depends on which rejected merges were cut, which depends on the calibration:
     the fit it returns (and leaves in the aligner) is one that a refit on its own proposals keeps."""
-    from aligner.evaluate import _documents, coefficient_change, evaluation_aligner, fit_calibration, labelled_features
-    from aligner.score import Calibration, fit_constrained
-
     documents = find_set("ja-en/ntrex_enja")[:6]
     documents = documents + with_hard_variants(documents) + unrelated_pairs(documents)
     aligner = evaluation_aligner()
@@ -197,9 +193,6 @@ def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
     """calibration.json is the fit of one search: when the search changes, the fit must be redone
     (the shared names once changed the search and left the calibration behind). It records the
     search's beads on a few dev documents; one document may differ (a near-tie on another machine)."""
-    from aligner.evaluate import evaluation_aligner, search_digests
-    from aligner.score import Calibrations
-
     recorded = Calibrations.load().search_digests
     aligner = evaluation_aligner()
     today = search_digests(aligner)
