@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from aligner import Aligner
 from helpers import ARTIFACTS, EN_SEED, JA_SEED
 
 
 @pytest.fixture(scope="session")
 def aligner():
-    from aligner import Aligner
-
     return Aligner()
 
 

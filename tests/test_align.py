@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from aligner.align import AlignParams, SharedTokens, align_vectors
+from aligner.align import AlignParams, SharedTokens, _Lattice, _reversed_lattice, _row_blocks, align_vectors
 
 from helpers import assert_each_segment_once
 
@@ -131,8 +131,6 @@ def test_embedded_spans_that_agree_with_the_means_change_nothing():
 
 def test_the_backward_search_scores_every_path_as_the_forward_one_does():
     """Plausible merges come from forward + backward scores: both must give a path the same score."""
-    from aligner.align import _Lattice, _reversed_lattice
-
     rng = np.random.default_rng(9)
     src = _unit(rng.normal(size=(24, 32))).astype(np.float32)
     # Merges on both sides, some across paragraph starts, so that the path's
@@ -200,8 +198,6 @@ def test_a_repeated_sentence_is_paired_with_the_copy_that_shares_its_name():
 
 def test_a_bead_gains_each_shared_token_once_whichever_block_it_falls_in():
     """The search builds the token gain per block of lattice rows; compare it with a direct count."""
-    from aligner.align import _Lattice, _row_blocks
-
     rng = np.random.default_rng(6)
     n, m = 150, 140
     src = _unit(rng.normal(size=(n, 16))).astype(np.float32)

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from aligner import cli
+from aligner import ingest
 from aligner.ingest import check_encoding, read_document
 
 from helpers import EN_SEED, JA_SEED, assert_one_clear_error, outputs, parse_beads, read_beads, run_cli
@@ -175,8 +176,6 @@ def test_a_bad_encoding_is_a_usage_error_while_parsing(capsys, tmp_path, name, p
 
 
 def test_the_encoding_is_checked_once_while_parsing_not_again_per_document(monkeypatch, tmp_path):
-    import aligner.ingest as ingest
-
     checked = []
 
     def counting_check(name: str) -> str:

@@ -50,8 +50,6 @@ def test_sentence_transformers_path_loads_a_real_local_model(tmp_path):
 
 
 def test_combined_model_averages_the_cosines_of_its_parts():
-    from aligner.embed import COMBINED_MODEL
-
     texts = ["日米インターネットエコノミー対話が開催されました。", "The U.S.-Japan Internet Economy dialogue was held.",
              "京都の寺は古い。"]
     combined = load_embedder(COMBINED_MODEL, threads=1)

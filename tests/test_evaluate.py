@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from aligner import AlignConfig
 from aligner.config import DEFAULT_MIN_SCORE
+from aligner import evaluate
 from aligner.data import Bead
 from aligner.evaluate import (
     DEV_SETS, EXCERPT_SIZES, SEED, GoldDocument, _documents, align_gold_with_baselines, coefficient_change,
@@ -230,8 +231,6 @@ def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
 def test_calibrate_names_the_dev_sets_it_cannot_find_before_any_work(monkeypatch, tmp_path):
     """The pooled fit's dev sets may not be copied into the project: without ../shared/corpora,
     --calibrate must say which sets it lacks instead of saving a calibration with one fit stale."""
-    import aligner.evaluate as evaluate
-
     before = (evaluate.ROOT / "aligner" / "calibration.json").read_bytes()
     monkeypatch.setattr(evaluate, "CORPUS_ROOTS", (evaluate.CORPUS_ROOTS[0], tmp_path))
     with pytest.raises(SystemExit) as exit_info:

@@ -5,7 +5,10 @@ import pytest
 from pdfminer.high_level import extract_text
 
 from aligner.errors import UsageError
-from aligner.ingest import check_encoding, decode, document_from_text, read_document, text_paragraphs
+from aligner.ingest import (
+    SCRIPT_SAMPLE_CHARS, check_encoding, decode, detect_script, document_from_text, main_script, read_document,
+    script_sample, text_paragraphs,
+)
 
 from helpers import EN_SEED, JA_SEED, SEEDS
 
@@ -170,8 +173,6 @@ def test_an_html_page_declaring_a_codec_that_is_not_a_text_encoding_is_read_by_d
 
 
 def test_a_lines_main_script_is_its_majority_where_a_documents_script_is_its_language():
-    from aligner.ingest import detect_script, main_script
-
     english_with_japanese = "ページトップへ戻る The old style has a lower floor."
     assert main_script(english_with_japanese) == "latin" and detect_script(english_with_japanese) == "ja"
     assert main_script("第二巻 論諸国自然之権") == main_script("かなの文。") == "han"
@@ -179,8 +180,6 @@ def test_a_lines_main_script_is_its_majority_where_a_documents_script_is_its_lan
 
 
 def test_a_documents_script_sample_is_the_start_of_its_joined_text_without_joining_it_all():
-    from aligner.ingest import SCRIPT_SAMPLE_CHARS, script_sample
-
     lines = ["松花堂は京都府にある。" * 7, "Shokado"] * 10_000
     # Lines reaching exactly to the limit: the full join's last sampled character is a separator.
     exact = ["a" * 99] * (SCRIPT_SAMPLE_CHARS // 100) + ["b" * 99]

@@ -1,12 +1,17 @@
 """The whole pipeline on the real 10th-meeting pair: what a translator must get."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from aligner import Aligner, pipeline
+from aligner import AlignConfig, Aligner, pipeline
+from aligner.data import language_pair
+from aligner.evaluate import _documents, evaluation_aligner, find_set
 from aligner.ingest import read_document
+from aligner.names import TokenReader
+from aligner.score import candidates_with_features, score_beads
 
 from helpers import EN_SEED, JA_SEED, SEEDS, assert_each_segment_once, gold_document
 
@@ -90,8 +95,6 @@ def test_splitting_in_the_worker_gives_the_same_alignment_as_in_process(two_core
 def test_the_worker_reads_the_names_and_numbers_and_this_process_reads_none(two_cores, seed_alignment, monkeypatch):
     """Beside splitting, the worker reads each segment's tokens for the search (`names.py`), so
     that the aligning process needs no Sudachi dictionary and the reading hides behind embedding."""
-    from aligner.names import TokenReader
-
     paragraphs = [line for line in JA_SEED.read_text("utf-8").splitlines() if line.strip()]
     chunk = two_cores.worker.split("ja-JP", paragraphs, tokens_against="en").result()
     read = TokenReader().tokens
@@ -150,10 +153,6 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
     shared names the pair is missed and the English left unaligned (the Japanese sentence
     then rides in a doubtful merge with the next one, or is left unaligned too, as the
     calibration of the day puts that merge just above or below 0.5)."""
-    from dataclasses import replace
-
-    from aligner.evaluate import evaluation_aligner
-
     article = gold_document("ja-en/kyoto_wiki", "CLT00103")
     k = next(i for i, text in enumerate(article.src) if text.startswith("書院造の上段の間は"))
     assert article.tgt[k].startswith("In the jodan no ma") and ((k,), (k,)) in article.gold
@@ -173,13 +172,6 @@ def test_a_sentence_the_model_finds_too_loose_is_paired_by_the_names_both_sides_
 def test_the_documents_languages_choose_the_calibration_that_scores_them():
     """A real en-is ParIce document: scored with the ja-en fit (no dev data for en-is), and with
     the pooled fit once en-is is among its pairs, both in the cutting and in the final scores."""
-    from dataclasses import replace
-
-    from aligner import AlignConfig
-    from aligner.evaluate import _documents, find_set
-    from aligner.data import language_pair
-    from aligner.score import candidates_with_features, score_beads
-
     document = find_set("other/parice_enis")[1]
     src, tgt = _documents(document)
     aligner = Aligner(AlignConfig(presplit=True))
