@@ -505,8 +505,8 @@ def fit_calibration(proposals: list[Proposal], documents: list[GoldDocument], st
         kept = settled_calibration(cut_with, fitted, tolerance)
         if kept is not None:
             if kept is not fitted:
-                earlier = f"fit {rounds - 2}'s" if rounds > 2 else "the calibration it started from"
-                print(f"fit {rounds} is back at {earlier}: kept the midpoint of the last two", flush=True)
+                print(f"fit {rounds} is back where fit {rounds - 1} started: kept the midpoint of the last two",
+                      flush=True)
             return CalibrationFit(kept, features, labels, rounds, converged=True)
         cut_with.append(fitted)
     return CalibrationFit(fitted, features, labels, max_rounds, converged=False)

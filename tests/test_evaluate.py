@@ -198,7 +198,6 @@ def test_fit_calibration_stops_at_a_fit_that_reproduces_itself():
     assert coefficient_change(fit.calibration, Calibration(intercept, tuple(weights))) <= 0.02
 
 
-
 def test_refits_settle_on_a_fit_that_agrees_with_its_cuts_or_between_two_that_alternate():
     def calibration(cut_from_merge: float) -> Calibration:
         return Calibration(1.0, (3.0, cut_from_merge))
@@ -209,6 +208,7 @@ def test_refits_settle_on_a_fit_that_agrees_with_its_cuts_or_between_two_that_al
     # Back within 3% of the fit two rounds before: alternating; the midpoint is kept.
     kept = settled_calibration([start, first, second], calibration(-2.32), tolerance=0.03)
     assert kept == calibration((-2.51 - 2.32) / 2)
+
 
 def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
     """calibration.json is the fit of one search: when the search changes, the fit must be redone
