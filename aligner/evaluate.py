@@ -166,47 +166,69 @@ def _read_gold(path: Path) -> list[Pair]:
 
 def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
                  merge: float = 0.10, delete: float = 0.05, insert: float = 0.06) -> GoldDocument:
-    """Rewrite a document like a real one: merges, deletions, unrelated insertions; gold follows."""
-    src: list[str] = []
-    tgt: list[str] = []
-    gold: list[Pair] = []
+    """Rewrite a document like a real one: merges, deletions, unrelated insertions; gold follows.
 
-    def add(src_texts: list[str], tgt_texts: list[str]) -> None:
-        s = tuple(range(len(src), len(src) + len(src_texts)))
-        t = tuple(range(len(tgt), len(tgt) + len(tgt_texts)))
-        src.extend(src_texts)
-        tgt.extend(tgt_texts)
-        gold.append((s, t))
+    The gold's beads are walked in order and each draw applies to the bead at
+    hand, but each side's text keeps its own order: where gold beads cross (the
+    French edition of a Text+Berg yearbook prints a paragraph before the one
+    that precedes it in German), they cross in the variant too, and two pairs
+    are merged only if they are neighbours on both sides.
+    """
+    # Each side's text as pieces (position in the original side, bead made, texts), put in
+    # order of position, then of making. An inserted line takes the position of the bead it
+    # goes before, or, on a side where that bead has no sentence, of the last piece placed.
+    pieces: dict[str, list[tuple[int, int, list[str]]]] = {"src": [], "tgt": []}
+    last_position = {"src": -1, "tgt": -1}
+    beads_made = 0
 
-    beads = [([document.src[i] for i in s], [document.tgt[j] for j in t]) for s, t in document.gold]
+    def add(src_texts: list[str], tgt_texts: list[str], src_at: int | None = None, tgt_at: int | None = None) -> None:
+        nonlocal beads_made
+        for side, texts, at in (("src", src_texts, src_at), ("tgt", tgt_texts, tgt_at)):
+            if texts:
+                position = last_position[side] if at is None else at
+                last_position[side] = position
+                pieces[side].append((position, beads_made, texts))
+        beads_made += 1
+
+    beads = document.gold
     k = 0
     while k < len(beads):
+        s, t = beads[k]
+        s_at, t_at = (min(s) if s else None), (min(t) if t else None)
         if rng.random() < insert:  # draw order kept: the seeded variants stay the same
             if rng.random() < 0.5:
-                add([rng.choice(noise)], [])
+                add([rng.choice(noise)], [], src_at=s_at)
             else:
-                add([], [rng.choice(noise)])
-        s_texts, t_texts = beads[k]
+                add([], [rng.choice(noise)], tgt_at=t_at)
+        s_texts, t_texts = [document.src[i] for i in s], [document.tgt[j] for j in t]
         nxt = beads[k + 1] if k + 1 < len(beads) else None
-        one_to_one = len(s_texts) == 1 and len(t_texts) == 1
-        if one_to_one and nxt and len(nxt[0]) == 1 and len(nxt[1]) == 1 and rng.random() < merge:
+        one_to_one = len(s) == 1 and len(t) == 1
+        if one_to_one and nxt and nxt[0] == (s[0] + 1,) and nxt[1] == (t[0] + 1,) and rng.random() < merge:
+            n_src, n_tgt = document.src[nxt[0][0]], document.tgt[nxt[1][0]]
             if rng.random() < 0.5:  # the target side translates two sentences as one
-                add(s_texts + nxt[0], [join_segments(t_texts + nxt[1], document.tgt_lang)])
+                add(s_texts + [n_src], [join_segments(t_texts + [n_tgt], document.tgt_lang)], s_at, t_at)
             else:
-                add([join_segments(s_texts + nxt[0], document.src_lang)], t_texts + nxt[1])
+                add([join_segments(s_texts + [n_src], document.src_lang)], t_texts + [n_tgt], s_at, t_at)
             k += 2
             continue
         if one_to_one and rng.random() < delete:
             if rng.random() < 0.5:
-                add(s_texts, [])
+                add(s_texts, [], src_at=s_at)
             else:
-                add([], t_texts)
+                add([], t_texts, tgt_at=t_at)
         else:
-            add(s_texts, t_texts)
+            add(s_texts, t_texts, s_at, t_at)
         k += 1
+    texts: dict[str, list[str]] = {}
+    indices: dict[str, list[tuple[int, ...]]] = {}
+    for side, side_pieces in pieces.items():
+        texts[side], indices[side] = [], [()] * beads_made
+        for _, bead, piece in sorted(side_pieces, key=lambda p: p[:2]):
+            indices[side][bead] = tuple(range(len(texts[side]), len(texts[side]) + len(piece)))
+            texts[side].extend(piece)
     # A 1-0 and 0-1 next to each other are scored as two separate beads; keep empty beads out.
-    gold = [(s, t) for s, t in gold if s or t]
-    return replace(document, name=document.name + "+hard", src=src, tgt=tgt, gold=gold)
+    gold = [(s, t) for s, t in zip(indices["src"], indices["tgt"]) if s or t]
+    return replace(document, name=document.name + "+hard", src=texts["src"], tgt=texts["tgt"], gold=gold)
 
 
 def short_excerpts(documents: list[GoldDocument], seed: int = SEED) -> list[GoldDocument]:

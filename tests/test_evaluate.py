@@ -50,6 +50,26 @@ def test_hard_variant_keeps_the_gold_consistent_with_the_text():
             assert numbers_src == numbers_tgt
 
 
+def test_hard_variant_keeps_each_side_in_its_own_order_where_gold_beads_cross():
+    """Text+Berg's French prints a few paragraphs before the German's order: the variant must not reorder them."""
+    crossed = [i + 1 if i % 10 == 0 else i - 1 if i % 10 == 1 else i for i in range(200)]
+    src = [f"s{i}" for i in range(200)]
+    tgt = [f"t{j}" for j in range(200)]
+    document = GoldDocument("d", "en", "en", src, tgt, [((i,), (crossed[i],)) for i in range(200)])
+    hard = hard_variant(document, random.Random(1), noise=["NOISE"])
+
+    def original_numbers(texts):
+        return [int(word[1:]) for text in texts if text != "NOISE" for word in text.split()]
+    for side in (hard.src, hard.tgt):
+        assert original_numbers(side) == sorted(original_numbers(side))
+    for s, t in hard.gold:
+        if s and t:
+            assert {crossed[n] for n in original_numbers(hard.src[i] for i in s)} == \
+                set(original_numbers(hard.tgt[j] for j in t))
+    pairs = sorted((s, t) for s, t in hard.gold if s and t)
+    assert any(later[1][0] < earlier[1][0] for earlier, later in zip(pairs, pairs[1:]))
+
+
 def test_hard_variants_are_the_same_for_a_seed_and_differ_between_seeds():
     """`--seed`: the default reproduces the figures in the README; another seed gives unseen variants."""
     documents = [GoldDocument(f"d{k}", "en", "en", [f"s{i}" for i in range(100)], [f"t{i}" for i in range(100)],
