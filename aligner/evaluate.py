@@ -257,8 +257,8 @@ def short_excerpts(documents: list[GoldDocument], seed: int = SEED) -> list[Gold
             runs.append(run)
         for chosen in sorted(rng.sample(range(len(runs)), min(EXCERPTS_PER_DOCUMENT, len(runs)))):
             run = runs[chosen]
-            # Renumbered in text order, not rebuilt bead by bead as `hard_variant` does: a gold
-            # bead that crosses another (Text+Berg has a few) stays crossed, as in the document.
+            # Renumbered in text order: a gold bead that crosses another (Text+Berg has a few)
+            # stays crossed, as in the document and in `hard_variant`.
             src = sorted(i for s, _ in run for i in s)
             tgt = sorted(j for _, t in run for j in t)
             if len(src) < 2 or len(tgt) < 2:
