@@ -174,50 +174,49 @@ def hard_variant(document: GoldDocument, rng: random.Random, noise: list[str],
     that precedes it in German), they cross in the variant too, and two pairs
     are merged only if they are neighbours on both sides.
     """
-    # Each side's text as pieces (position in the original side, bead made, texts), put in
-    # order of position, then of making. An inserted line takes the position of the bead it
-    # goes before, or, on a side where that bead has no sentence, of the last piece placed.
+    # Each side's text as pieces (position in the original side, bead made, texts), put in order
+    # of position, then of making. What a bead adds, and a line inserted before it, take the
+    # position of the bead's first sentence on that side or, where it has none, that of the
+    # last bead that had one.
     pieces: dict[str, list[tuple[int, int, list[str]]]] = {"src": [], "tgt": []}
-    last_position = {"src": -1, "tgt": -1}
+    position = {"src": -1, "tgt": -1}
     beads_made = 0
 
-    def add(src_texts: list[str], tgt_texts: list[str], src_at: int | None = None, tgt_at: int | None = None) -> None:
+    def add(src_texts: list[str], tgt_texts: list[str]) -> None:
         nonlocal beads_made
-        for side, texts, at in (("src", src_texts, src_at), ("tgt", tgt_texts, tgt_at)):
+        for side, texts in (("src", src_texts), ("tgt", tgt_texts)):
             if texts:
-                position = last_position[side] if at is None else at
-                last_position[side] = position
-                pieces[side].append((position, beads_made, texts))
+                pieces[side].append((position[side], beads_made, texts))
         beads_made += 1
 
     beads = document.gold
     k = 0
     while k < len(beads):
         s, t = beads[k]
-        s_at, t_at = (min(s) if s else None), (min(t) if t else None)
+        position["src"], position["tgt"] = min(s, default=position["src"]), min(t, default=position["tgt"])
         if rng.random() < insert:  # draw order kept: the seeded variants stay the same
             if rng.random() < 0.5:
-                add([rng.choice(noise)], [], src_at=s_at)
+                add([rng.choice(noise)], [])
             else:
-                add([], [rng.choice(noise)], tgt_at=t_at)
+                add([], [rng.choice(noise)])
         s_texts, t_texts = [document.src[i] for i in s], [document.tgt[j] for j in t]
         nxt = beads[k + 1] if k + 1 < len(beads) else None
         one_to_one = len(s) == 1 and len(t) == 1
         if one_to_one and nxt and nxt[0] == (s[0] + 1,) and nxt[1] == (t[0] + 1,) and rng.random() < merge:
             n_src, n_tgt = document.src[nxt[0][0]], document.tgt[nxt[1][0]]
             if rng.random() < 0.5:  # the target side translates two sentences as one
-                add(s_texts + [n_src], [join_segments(t_texts + [n_tgt], document.tgt_lang)], s_at, t_at)
+                add(s_texts + [n_src], [join_segments(t_texts + [n_tgt], document.tgt_lang)])
             else:
-                add([join_segments(s_texts + [n_src], document.src_lang)], t_texts + [n_tgt], s_at, t_at)
+                add([join_segments(s_texts + [n_src], document.src_lang)], t_texts + [n_tgt])
             k += 2
             continue
         if one_to_one and rng.random() < delete:
             if rng.random() < 0.5:
-                add(s_texts, [], src_at=s_at)
+                add(s_texts, [])
             else:
-                add([], t_texts, tgt_at=t_at)
+                add([], t_texts)
         else:
-            add(s_texts, t_texts, s_at, t_at)
+            add(s_texts, t_texts)
         k += 1
     texts: dict[str, list[str]] = {}
     indices: dict[str, list[tuple[int, ...]]] = {}

@@ -15,8 +15,7 @@ import sys
 
 import pytest
 
-from aligner import cli
-from aligner import ingest
+from aligner import cli, ingest
 from aligner.ingest import check_encoding, read_document
 
 from helpers import EN_SEED, JA_SEED, assert_one_clear_error, outputs, parse_beads, read_beads, run_cli

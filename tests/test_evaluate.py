@@ -3,15 +3,14 @@
 import random
 from dataclasses import replace
 
-from aligner import AlignConfig
+from aligner import AlignConfig, evaluate
 from aligner.config import DEFAULT_MIN_SCORE
-from aligner import evaluate
 from aligner.data import Bead
 from aligner.evaluate import (
     DEV_SETS, EXCERPT_SIZES, SEED, GoldDocument, _documents, align_gold_with_baselines, coefficient_change,
     evaluation_aligner, expected_calibration_error, find_set, fit_calibration, hard_variant, labelled_features,
-    noise_lines, print_thresholds, recommended_min_score, score, search_digests, settled_calibration, short_excerpts, unrelated_pairs,
-    with_hard_variants,
+    noise_lines, print_thresholds, recommended_min_score, score, search_digests, settled_calibration,
+    short_excerpts, unrelated_pairs, with_hard_variants,
 )
 from aligner.score import Calibration, Calibrations, fit_constrained
 
