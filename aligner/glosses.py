@@ -10,7 +10,7 @@ stems of its content words, and the search rewards a bead for each one both
 sides hold (`names.shared_tokens`), rarer ones more, as it does for names and
 numbers. The strict F1 of the search's own beads went from 0.878 to 0.895 on
 MAC-Test (the dev set, 24 chapters) and from 0.871 to 0.889 on MAC-Dev (held
-out; README "Accuracy").
+out; docs/accuracy-log.md).
 
 A gloss token starts with `GLOSS_PREFIX`, so that it never meets a name
 token (a folded word) of the same letters.

@@ -88,7 +88,7 @@ UNALIGN_BELOW = 0.5
 #: counterpart in the gold, and the merge is exactly right 55% of the time and
 #: overlaps a true pair 44%. Left unaligned, its sentences would say "no
 #: translation", which is what is wrong. Lower, dev's unrelated pairings would
-#: keep many more wrong pairs (135 at 0.1, 147 at 0.05, 262 at 0; README "Accuracy").
+#: keep many more wrong pairs (135 at 0.1, 147 at 0.05, 262 at 0; docs/accuracy-log.md).
 MERGE_UNALIGN_BELOW = 0.1
 
 
@@ -129,7 +129,7 @@ class Calibrations:
     sets pooled, in which their own pairs count more (`pooled`;
     `aligner.evaluate.OTHER_PAIRS_WEIGHT`): better calibrated on held-out de-fr
     and zh-en, and more accurate there than a fit on their dev sets alone
-    (README "Accuracy").
+    (docs/accuracy-log.md).
     A pair without dev data gets the ja-en fit: on the one such pair measured
     (en-is, ParIce, literal like ja-en), the pooled fit rates pairs far too low.
     """
@@ -332,7 +332,7 @@ def candidates_with_features(raw: Sequence[RawBead], src_texts: Sequence[str], t
     is as often a right one that matches weakly as a whole, and its cut pair is
     then the worse guess. (Held-out strict F1 against cutting every rejected
     merge, same search, both fits refitted: MAC-Dev 0.836 -> 0.859, hard 0.776 ->
-    0.806, Text+Berg 0.896 -> 0.903; README "Accuracy".)
+    0.806, Text+Berg 0.896 -> 0.903; docs/accuracy-log.md.)
     `src_vectors` and `tgt_vectors` are the sentences' embeddings as the search
     was given them.
     """
@@ -372,7 +372,7 @@ def rejected_merges(raw: Sequence[RawBead], probabilities: dict[int, float]) -> 
     of another document) ride along with a true pair when the lengths fit
     better with it. Left whole, such a merge would be rejected and its true pair
     lost with it. (Held-out strict F1 with the cut and `cut_from_merge`: hard
-    kyoto +0.017, hard coursera +0.019, Text+Berg +0.014; README.)
+    kyoto +0.017, hard coursera +0.019, Text+Berg +0.014; docs/accuracy-log.md.)
     A merge whose whole matches better is a loose translation or a wrong bead,
     and none of its parts is a better guess: it is left whole, for `score_beads`
     (`MERGE_UNALIGN_BELOW`).
