@@ -486,10 +486,9 @@ def print_thresholds(label: str, probabilities: np.ndarray, labels: np.ndarray) 
 
 @dataclass
 class CalibrationFit:
-    """A calibration fitted by `fit_calibration`, with the pairs of its last round."""
+    """A calibration fitted by `fit_calibration`, with the labels of its last round's pairs."""
 
     calibration: Calibration
-    features: np.ndarray
     labels: np.ndarray
     #: Fits made; `converged` if the last settled (`settled_calibration`).
     rounds: int
@@ -528,9 +527,9 @@ def fit_calibration(proposals: list[Proposal], documents: list[GoldDocument], st
             if kept is not fitted:
                 print(f"fit {rounds} is back where fit {rounds - 1} started: kept the midpoint of the last two",
                       flush=True)
-            return CalibrationFit(kept, features, labels, rounds, converged=True)
+            return CalibrationFit(kept, labels, rounds, converged=True)
         cut_with.append(fitted)
-    return CalibrationFit(fitted, features, labels, max_rounds, converged=False)
+    return CalibrationFit(fitted, labels, max_rounds, converged=False)
 
 
 def settled_calibration(cut_with: list[Calibration], fitted: Calibration, tolerance: float) -> Calibration | None:
@@ -625,9 +624,12 @@ def calibrate(aligner: Aligner, limit: int) -> None:
         print(f"{name}: fitted on {len(fit.labels)} pairs ({fit.labels.mean():.1%} right): "
               + ", ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, fit.calibration.weights))
               + f", intercept={fit.calibration.intercept:+.3f}")
-    print_thresholds("ja-en dev", fits["ja-en"].calibration.probability(fits["ja-en"].features), fits["ja-en"].labels)
-    features, labels = labelled_features([proposals[id(doc)] for doc in other], other, calibrations.pooled)
-    print_thresholds("other pairs' dev, pooled fit", calibrations.pooled.probability(features), labels)
+    # The thresholds of the fits that ship, on pairs cut as they cut them (a fit's last round was cut
+    # with the fit before it, and a kept midpoint is neither).
+    for label, documents, calibration in (("ja-en dev", ja_en, calibrations.japanese_english),
+                                          ("other pairs' dev, pooled fit", other, calibrations.pooled)):
+        features, labels = labelled_features([proposals[id(doc)] for doc in documents], documents, calibration)
+        print_thresholds(label, calibration.probability(features), labels)
 
 
 def _dev_documents(specs: tuple[str, ...], limit: int) -> list[GoldDocument]:
