@@ -239,7 +239,7 @@ def test_the_shipped_calibration_was_fitted_on_the_search_that_ships():
     changed = sum(a != b for a, b in zip(recorded, today))
     assert len(recorded) == len(today) and changed <= 1, (
         f"the search's beads differ from those calibration.json was fitted on, in {changed} of {len(today)} "
-        "probe documents: refit it with `python -m aligner.evaluate --calibrate --sets` (2 minutes), "
+        "probe documents: refit it with `python -m aligner.evaluate --calibrate --sets` (about 4 minutes), "
         "then rerun `python -m aligner.evaluate --limit 10` for the README's table")
     # The probe sees a change of the search as small as the shared names' weight.
     without_names = replace(aligner, config=replace(aligner.config, params=replace(
