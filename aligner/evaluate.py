@@ -310,6 +310,10 @@ class Scores:
     tu_recall_at_min: float
     #: Expected calibration error of the pairs' confidence.
     ece: float
+    #: Wrong TUs at --min-score, and how many their confidences predict (the sum of 1 - confidence):
+    #: what the report tells a reviewer to expect.
+    wrong_at_min: int
+    expected_wrong_at_min: float
     documents: int
     #: Every proposed pair's confidence, and 1.0 where the pair is right (the `min@.99` column).
     confidences: np.ndarray
@@ -359,9 +363,10 @@ def score(golds: list[list[Pair]], tests: list[list[Bead]], min_score: float) ->
     scores, right = np.array(confidences), np.array(rights)
     ece = expected_calibration_error(scores, right) if len(right) else float("nan")
     precision_at_min, _ = kept_at(scores, right, min_score)
-    right_at_min = right[scores >= min_score].sum()
+    at_min = scores >= min_score
     return Scores(sp, sr, f(sp, sr), lp, lr, f(lp, lr), right.sum() / max(len(right), 1), precision_at_min,
-                  right_at_min / max(gold_pairs, 1), ece, len(golds), scores, right)
+                  right[at_min].sum() / max(gold_pairs, 1), ece, int((1 - right[at_min]).sum()),
+                  float((1 - scores[at_min]).sum()), len(golds), scores, right)
 
 
 def kept_at(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -668,10 +673,11 @@ def main(argv: list[str] | None = None) -> int:
         calibrate(aligner, args.limit)
     specs = args.sets if args.sets is not None else list(HELD_OUT_SETS)
     min_score = aligner.config.min_score
-    print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; "
-          "GC-F, cosDP-F: strict F1 of the Gale-Church and plain cosine DP baselines on the same input")
+    print(f"strict/lax F1 as in Vecalign; TU = pair bead; @min = at --min-score {min_score}; wrong@min: wrong TUs "
+          "there / the number their confidences predict; GC-F, cosDP-F: strict F1 of the Gale-Church and plain "
+          "cosine DP baselines on the same input")
     print(f"{'set':40s} {'docs':>4s} {'strictP':>7s} {'strictR':>7s} {'strictF':>7s} {'laxF':>6s} "
-          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'min@.99':>7s} {'kept':>5s} {'ECE':>5s} "
+          f"{'TU-prec':>7s} {'TU-prec@min':>11s} {'TU-rec@min':>10s} {'wrong@min':>11s} {'min@.99':>7s} {'kept':>5s} {'ECE':>5s} "
           f"{'GC-F':>5s} {'cosDP-F':>7s} {'secs':>5s}")
     for spec in specs:
         documents = _limited(find_set(spec), args.limit)
@@ -689,13 +695,16 @@ def main(argv: list[str] | None = None) -> int:
                        for name in ("gale-church", "cosine-dp"))
             print(f"{label:40s} {s.documents:4d} {s.strict_p:7.3f} {s.strict_r:7.3f} {s.strict_f:7.3f} {s.lax_f:6.3f} "
                   f"{s.tu_precision:7.3f} {s.tu_precision_at_min:11.3f} {s.tu_recall_at_min:10.3f} "
+                  f"{s.wrong_at_min:4d} / {s.expected_wrong_at_min:4.1f} "
                   f"{_min_score_for_099(s)} {s.ece:5.3f} {gc:5.3f} {cos:7.3f} {sum(run.seconds for run in runs):5.0f}",
                   flush=True)
         for label, docs in ((spec + " unrelated", documents), (spec + " short unrelated", excerpts)):
             unrelated = unrelated_pairs(docs)
             if unrelated:
-                tus = sum(len(aligner.align_documents(*_documents(doc)).translation_units()) for doc in unrelated)
-                print(f"{label:40s} {len(unrelated):4d}   TUs at --min-score (all wrong): {tus}", flush=True)
+                units = [unit for doc in unrelated
+                         for unit in aligner.align_documents(*_documents(doc)).translation_units()]
+                print(f"{label:40s} {len(unrelated):4d}   TUs at --min-score (all wrong): {len(units)}, "
+                      f"predicted by their confidences: {sum(1 - unit.score for unit in units):.1f}", flush=True)
     return 0
 
 

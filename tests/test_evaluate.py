@@ -30,6 +30,8 @@ def test_strict_and_lax_scores_follow_the_field_definition():
     # recall over 3 gold pairs against test pairs: (0,0), (3,3) strict; (1 2, 1) lax through (1, 1)
     assert (s.strict_r, s.lax_r) == (2 / 3, 1.0)
     assert s.tu_precision == 2 / 3 and s.tu_precision_at_min == 1 / 2
+    # at 0.5, (0,0) at 0.9 is right and (1,1) at 0.8 wrong; their confidences predict 0.1 + 0.2 wrong
+    assert s.wrong_at_min == 1 and abs(s.expected_wrong_at_min - 0.3) < 1e-9
 
 
 def test_hard_variant_keeps_the_gold_consistent_with_the_text():

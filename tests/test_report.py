@@ -3,6 +3,7 @@ import re
 
 from lxml import html as lxml_html
 
+from aligner.data import Bead
 from aligner.report import csp_hash, render_report, write_report
 
 from helpers import make_alignment
@@ -26,6 +27,15 @@ def test_seed_report_embeds_both_documents_and_every_bead(seed_alignment, tmp_pa
     assert data["tmx"]["attributes"]["segtype"] == "paragraph" and data["tmx"]["attributes"]["srclang"] == "ja"
     assert "両国は、G20大阪サミットの機会における「大阪トラック」プロセスの立ち上げに留意した。" in html  # readable source
     assert f"{len(seed_alignment.translation_units())} translation units" in html
+
+
+def test_the_summary_says_how_many_translation_units_to_expect_wrong():
+    """The confidence is a probability: the TMX's units are expected wrong as often as their
+    confidences fall short of 1, and beads left out of the TMX do not count."""
+    beads = [Bead((0,), (0,), 0.95), Bead((1,), (1,), 0.75), Bead((2,), (2,), 0.40), Bead((3,), (), 0.0)]
+    page, _ = _page(render_report(make_alignment(["a", "b", "c", "d"], ["A", "B", "C"], beads)))
+    summary = page.xpath("//table[@aria-label='Summary']//tr[th='In the TMX']/td")[0].text_content()
+    assert summary == "2 translation units (confidence ≥ 0.5); by their confidence, expect about 0.3 of them to be wrong"
 
 
 def test_report_is_self_contained():
