@@ -58,6 +58,8 @@ class PairResult:
     status: str
     #: Translation units in the pair's TMX (0 when failed; not counted when up to date).
     units: int = 0
+    #: How many of them to expect wrong: the sum of 1 - confidence (README, Accuracy).
+    expected_wrong: float = 0.0
     segments: tuple[int, int] = (0, 0)
     error: str | None = None
     warnings: tuple[str, ...] = ()
@@ -83,10 +85,16 @@ class BatchSummary:
         """Translation units written in this run."""
         return sum(result.units for result in self.results)
 
+    @property
+    def expected_wrong(self) -> float:
+        """How many of the units written in this run to expect wrong, by their confidence."""
+        return sum(result.expected_wrong for result in self.results)
+
     def line(self) -> str:
         """One line for the end of a run: pairs, TUs, failures, time."""
         text = (f"{len(self.results)} pairs: {self.count('aligned')} aligned, {self.count('up to date')} up to date, "
-                f"{self.count('failed')} failed; {self.units} translation units written")
+                f"{self.count('failed')} failed; {self.units} translation units written "
+                f"(about {self.expected_wrong:.1f} expected wrong)")
         if self.merged:
             text += f"; {self.merged_units} in the merged TMX {self.merged}"
         return text + f"; {self.seconds:.1f} s"
@@ -302,5 +310,7 @@ def align_pair(aligner: Aligner, pair: DocumentPair, outdir: Path) -> PairResult
     except Exception as error:  # noqa: BLE001 - see the docstring: one pair's bug must not stop the batch
         return PairResult(pair, "failed", error=f"{pair.src}: internal error {type(error).__name__}: {error} "
                           "(please report it with this document)", seconds=time.perf_counter() - start)
-    return PairResult(pair, "aligned", units=units, segments=(len(alignment.src), len(alignment.tgt)),
+    return PairResult(pair, "aligned", units=units,
+                      expected_wrong=sum(1.0 - unit.score for unit in alignment.translation_units()),
+                      segments=(len(alignment.src), len(alignment.tgt)),
                       warnings=tuple(alignment.warnings), seconds=time.perf_counter() - start)

@@ -127,6 +127,11 @@ def test_batch_writes_every_pair_and_a_valid_merged_tmx_with_all_their_units(bat
     per_pair = {p.name: len(validate_tmx(p.outputs(outdir)[0]).findall("body/tu")) for p in pairs}
     assert all(count > 0 for count in per_pair.values()), per_pair
     assert {r.pair.name: r.units for r in summary.results} == per_pair
+    # How many units to expect wrong: what the TMX files' confidences (4 decimals) add up to.
+    confidences = [float(prop.text) for p in pairs for prop in validate_tmx(p.outputs(outdir)[0]).iter("prop")
+                   if prop.get("type") == "x-confidence"]
+    assert abs(summary.expected_wrong - sum(1 - c for c in confidences)) < 1e-3 * len(confidences)
+    assert f"translation units written (about {summary.expected_wrong:.1f} expected wrong)" in summary.line()
 
     tree = validate_tmx(merged)
     units = tree.findall("body/tu")

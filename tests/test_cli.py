@@ -18,7 +18,8 @@ import pytest
 from aligner import cli, ingest
 from aligner.ingest import check_encoding, read_document
 
-from helpers import EN_SEED, JA_SEED, assert_one_clear_error, outputs, parse_beads, read_beads, run_cli
+from helpers import (EN_SEED, JA_SEED, assert_one_clear_error, outputs, parse_beads, read_beads, run_cli,
+                     validate_tmx)
 
 
 def test_align_writes_tmx_report_and_beads(tmp_path):
@@ -28,7 +29,12 @@ def test_align_writes_tmx_report_and_beads(tmp_path):
     assert tmx.stat().st_size > 0 and report.stat().st_size > 0
     records = read_beads(beads)
     assert {"src", "tgt", "score"} <= set(records[0])
-    assert "translation units" in result.stderr
+    # The summary counts the TMX's units and how many to expect wrong: what their confidences add up to.
+    units = list(validate_tmx(tmx).iter("tu"))
+    expected_wrong = sum(1 - float(unit.find("prop[@type='x-confidence']").text) for unit in units)
+    said = re.search(r"wrote (\d+) translation units \(about ([\d.]+) expected wrong\) to ([^,\n]+)", result.stderr)
+    assert said and int(said[1]) == len(units) and said[3] == str(tmx), result.stderr
+    assert abs(float(said[2]) - expected_wrong) <= 0.051  # one decimal, from confidences the TMX rounds to four
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.jsonl", "a.tmx"]  # no temporaries left
 
 
