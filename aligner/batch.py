@@ -58,7 +58,7 @@ class PairResult:
     status: str
     #: Translation units in the pair's TMX (0 when failed; not counted when up to date).
     units: int = 0
-    #: How many of them to expect wrong: the sum of 1 - confidence (README, Accuracy).
+    #: How many of them to expect wrong (`Alignment.expected_wrong_units`).
     expected_wrong: float = 0.0
     segments: tuple[int, int] = (0, 0)
     error: str | None = None
@@ -311,6 +311,6 @@ def align_pair(aligner: Aligner, pair: DocumentPair, outdir: Path) -> PairResult
         return PairResult(pair, "failed", error=f"{pair.src}: internal error {type(error).__name__}: {error} "
                           "(please report it with this document)", seconds=time.perf_counter() - start)
     return PairResult(pair, "aligned", units=units,
-                      expected_wrong=sum(1.0 - unit.score for unit in alignment.translation_units()),
+                      expected_wrong=alignment.expected_wrong_units(),
                       segments=(len(alignment.src), len(alignment.tgt)),
                       warnings=tuple(alignment.warnings), seconds=time.perf_counter() - start)

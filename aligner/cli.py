@@ -215,8 +215,8 @@ def run_align(args: argparse.Namespace) -> int:
     units = write_outputs(alignment, args.tmx, args.report, beads_path)
     written = []
     if args.tmx:
-        expected_wrong = sum(1.0 - unit.score for unit in alignment.translation_units())
-        written.append(f"{units} translation units (about {expected_wrong:.1f} expected wrong) to {args.tmx}")
+        written.append(f"{units} translation units (about {alignment.expected_wrong_units():.1f} expected wrong) "
+                       f"to {args.tmx}")
     if args.report:
         written.append(f"report to {args.report}")
     if beads_path and beads_path != "-":

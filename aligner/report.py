@@ -44,7 +44,7 @@ def _template() -> Template:
 def render_report(alignment: Alignment) -> str:
     template = _template()
     pairs = alignment.pairs
-    units = alignment.translation_units()
+    units = len(alignment.translation_units())
     histogram = [0] * 10
     for bead in pairs:
         histogram[min(int(bead.score * 10), 9)] += 1
@@ -58,12 +58,9 @@ def render_report(alignment: Alignment) -> str:
         model=alignment.model,
         settings=alignment.settings,
         min_score=alignment.min_score,
-        tmx_count=len(units),
-        # The confidence is a probability, so this is how many of the TMX's units to expect wrong: what
-        # a reviewer's time is worth. Held out it is near the count on written text and low on meeting
-        # transcripts (README, Accuracy: the wrong@min column of `make eval`).
-        expected_wrong=sum(1.0 - unit.score for unit in units),
-        doubtful_count=len(pairs) - len(units),
+        tmx_count=units,
+        expected_wrong=alignment.expected_wrong_units(),
+        doubtful_count=len(pairs) - units,
         unaligned_src=sum(len(bead.src) for bead in alignment.beads if not bead.tgt),
         unaligned_tgt=sum(len(bead.tgt) for bead in alignment.beads if not bead.src),
         kinds=sorted(Counter(bead.kind for bead in alignment.beads).items(), key=lambda item: -item[1]),

@@ -3,10 +3,11 @@
 Japanese goes through spaCy with GiNZA's Sudachi tokenizer (from the
 `ja_ginza` package) and a rule component that ends a sentence at 。！？ outside
 brackets and quotes, and after a quote closed on one (「…。」) unless a particle
-carries the sentence on (「…。」と言った). GiNZA's dependency parser finds sentence ends without
-punctuation too, but runs at ~40 sentences/s on two cores against ~1,000 for the
-rules, so it is loaded only when a paragraph has no sentence punctuation at all
-(subtitles, slides) and is short enough to parse in reasonable time.
+carries the sentence on (「…。」と言った). GiNZA's dependency parser finds sentence
+ends without punctuation too, but runs at ~40 sentences/s on two cores against
+~1,000 for the rules, so it is loaded only when a paragraph has no sentence
+punctuation at all (subtitles, slides) and is short enough to parse in reasonable
+time.
 
 Other languages use pysbd, a rule-based splitter that knows abbreviations, with
 one correction: `U.S.` before a capitalised function word ends a sentence
@@ -152,7 +153,7 @@ def japanese_sentence_starts(tokens: list[str], tags: list[str]) -> list[bool]:
                 depth += 1
             elif ch in _JA_CLOSE and depth > 0:
                 depth -= 1
-        ends_sentence = depth == 0 and token and token[-1] in _JA_FINAL
+        ends_sentence = depth == 0 and token[-1:] in _JA_FINAL
         closes_quoted_sentence = (depth == 0 < depth_before and _after_final_mark(tokens, i) and i + 1 < len(tokens)
                                   and not tags[i + 1].startswith(_CONTINUES_AFTER_QUOTE)
                                   and tokens[i + 1][:1] not in _CONTINUES_AFTER_QUOTE_TEXT)
