@@ -35,7 +35,8 @@ def test_the_summary_says_how_many_translation_units_to_expect_wrong():
     beads = [Bead((0,), (0,), 0.95), Bead((1,), (1,), 0.75), Bead((2,), (2,), 0.40), Bead((3,), (), 0.0)]
     page, _ = _page(render_report(make_alignment(["a", "b", "c", "d"], ["A", "B", "C"], beads)))
     summary = page.xpath("//table[@aria-label='Summary']//tr[th='In the TMX']/td")[0].text_content()
-    assert summary == "2 translation units (confidence ≥ 0.5); by their confidence, expect about 0.3 of them to be wrong"
+    assert summary == ("2 translation units (confidence ≥ 0.5); "
+                       "by their confidence, expect about 0.3 of them to be wrong")
 
 
 def test_report_is_self_contained():

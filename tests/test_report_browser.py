@@ -280,7 +280,8 @@ def test_edits_give_a_valid_corrected_tmx_and_beads_file(seed_alignment, open_re
     assert reviewed[(3,)] == ([by_src[3].tgt[0]], None, by_src[3].score, True)
     assert reviewed[(19,)] == ([], "edited", 0, False)
     assert reviewed[(20,)] == ([linked_tgt], "edited", 1, True)
-    # The live count: accepted and edited pairs are no longer expected wrong, the untouched ones as their confidence says.
+    # The live count: accepted and edited pairs are no longer expected wrong,
+    # the untouched ones as their confidence says.
     expected_wrong = sum(1 - r["score"] for r in records if r["in_tmx"])
     assert live == f"18 translation units in the TMX · about {expected_wrong:.1f} expected wrong · 7 edits"
     assert expected_wrong < sum(1 - b.score for b in seed_alignment.translation_units())

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from aligner.data import Document
-from aligner.evaluate import ROOT, load_set
+from aligner.evaluate import find_set
 from aligner.ingest import read_document
 from aligner.segment import cap_length, japanese_sentence_starts, make_splitter, segment_document
 
@@ -46,7 +46,7 @@ def test_corpus_sentences_ending_in_a_quote_split_back_when_joined_with_the_next
     """The corpora's own sentence boundaries after 「…。」: every such line joined with the next one
     (a line that ends a sentence) splits back into the two (NTREX 89 of them, Kyoto 67; before the
     rule, 51 and 2)."""
-    joined = [(a.strip(), b.strip()) for document in load_set(ROOT / "corpora" / "gold" / "ja-en" / folder)
+    joined = [(a.strip(), b.strip()) for document in find_set(f"ja-en/{folder}")
               for a, b in zip(document.src, document.src[1:])
               if re.search(r"[。！？][」』]$", a.rstrip()) and re.search(r"[。！？」』]$", b.rstrip())]
     splitter = make_splitter("ja")
